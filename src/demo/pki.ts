@@ -1,0 +1,273 @@
+/**
+ * Throwaway certificates for the demo and for tests: a private CA, a server certificate
+ * for the embedded mock, and an Ons-style client certificate.
+ *
+ * Keys come from Node's native RSA generator (milliseconds) and are handed to node-forge
+ * only for building and signing X.509 structures, which Node cannot do by itself.
+ */
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+/** Subject fields Ons requires on a CSR (all must be filled for a real certificate). */
+export interface SubjectFields {
+  OU: string;
+  O: string;
+  L: string;
+  ST: string;
+  C: string;
+  emailAddress: string;
+}
+
+export interface IssuedCertificate {
+  certPem: string;
+  /** Unencrypted PKCS#8 PEM. */
+  keyPem: string;
+  /** Formatted exactly like Node's `X509Certificate.serialNumber`, so values compare with `===`. */
+  serialNumber: string;
+  commonName: string;
+}
+
+export interface CertificateAuthorityOptions {
+  commonName: string;
+  keyBits?: number;
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+export interface IssueCertificateOptions {
+  issuer: IssuedCertificate;
+  commonName: string;
+  subject?: Partial<SubjectFields>;
+  usage: 'server' | 'client';
+  /** DNS names and IP addresses; server certificates default to localhost, 127.0.0.1 and ::1. */
+  altNames?: string[];
+  notBefore?: Date;
+  notAfter?: Date;
+  keyBits?: number;
+  /** Hex; random when omitted. */
+  serialNumber?: string;
+}
+
+// Throwaway keys: 2048 bits keeps generation fast. Real Ons certificates need 4096.
+const DEFAULT_KEY_BITS = 2048;
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Backdate a little so a client whose clock runs slightly behind still accepts the cert.
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+export const DEFAULT_SERVER_ALT_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+const SUBJECT_ATTRIBUTE_NAMES: Record<keyof SubjectFields, string> = {
+  OU: 'organizationalUnitName',
+  O: 'organizationName',
+  L: 'localityName',
+  ST: 'stateOrProvinceName',
+  C: 'countryName',
+  emailAddress: 'emailAddress',
+};
+
+interface KeyPair {
+  forgePrivate: forge.pki.rsa.PrivateKey;
+  forgePublic: forge.pki.rsa.PublicKey;
+  keyPem: string;
+}
+
+function generateKeyPair(bits: number): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return {
+    // forge's PEM reader understands PKCS#1 for private keys, so hand it that form.
+    forgePrivate: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    forgePublic: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    keyPem,
+  };
+}
+
+/**
+ * Normalises a hex serial into the DER form forge writes (minimal, positive) and the form
+ * Node reports (uppercase, whole bytes, no leading zero bytes).
+ */
+function normaliseSerial(hex: string): { der: string; display: string } {
+  const clean = hex.toLowerCase().replace(/^0x/, '').replace(/:/g, '');
+  if (!/^[0-9a-f]+$/.test(clean)) throw new Error(`serial number is not hex: ${hex}`);
+  let minimal = clean.replace(/^0+/, '');
+  if (minimal === '') throw new Error('serial number must be positive');
+  if (minimal.length % 2 === 1) minimal = `0${minimal}`;
+  // DER integers are signed: a high first bit needs a zero byte in front to stay positive.
+  const needsPad = parseInt(minimal.slice(0, 2), 16) >= 0x80;
+  return { der: needsPad ? `00${minimal}` : minimal, display: minimal.toUpperCase() };
+}
+
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  // First byte in 0x01..0x7f: positive and without a leading zero byte.
+  bytes[0] = ((bytes[0] ?? 1) & 0x7f) || 0x01;
+  return bytes.toString('hex');
+}
+
+function subjectAttributes(commonName: string, subject: Partial<SubjectFields> = {}): forge.pki.CertificateField[] {
+  const attrs: forge.pki.CertificateField[] = [{ name: 'commonName', value: commonName }];
+  for (const key of Object.keys(SUBJECT_ATTRIBUTE_NAMES) as (keyof SubjectFields)[]) {
+    const value = subject[key];
+    if (value !== undefined && value !== '') attrs.push({ name: SUBJECT_ATTRIBUTE_NAMES[key], value });
+  }
+  return attrs;
+}
+
+function altNameEntries(names: readonly string[]): { type: number; value?: string; ip?: string }[] {
+  // GeneralName tags: 2 = dNSName, 7 = iPAddress.
+  return names.map((name) => (isIP(name) !== 0 ? { type: 7, ip: name } : { type: 2, value: name }));
+}
+
+function validity(notBefore?: Date, notAfter?: Date, defaultDays = 365): { notBefore: Date; notAfter: Date } {
+  const start = notBefore ?? new Date(Date.now() - CLOCK_SKEW_MS);
+  return { notBefore: start, notAfter: notAfter ?? new Date(start.getTime() + defaultDays * DAY_MS) };
+}
+
+export function createCertificateAuthority(opts: CertificateAuthorityOptions): IssuedCertificate {
+  const keys = generateKeyPair(opts.keyBits ?? DEFAULT_KEY_BITS);
+  const serial = normaliseSerial(randomSerial());
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.forgePublic;
+  cert.serialNumber = serial.der;
+  Object.assign(cert.validity, validity(opts.notBefore, opts.notAfter, 3650));
+  const attrs = subjectAttributes(opts.commonName);
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.forgePrivate, forge.md.sha256.create());
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: keys.keyPem,
+    serialNumber: serial.display,
+    commonName: opts.commonName,
+  };
+}
+
+export function issueCertificate(opts: IssueCertificateOptions): IssuedCertificate {
+  const issuerCert = forge.pki.certificateFromPem(opts.issuer.certPem);
+  const issuerKey = forge.pki.privateKeyFromPem(
+    createPrivateKey(opts.issuer.keyPem).export({ type: 'pkcs1', format: 'pem' }).toString(),
+  );
+  const keys = generateKeyPair(opts.keyBits ?? DEFAULT_KEY_BITS);
+  const serial = normaliseSerial(opts.serialNumber ?? randomSerial());
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.forgePublic;
+  cert.serialNumber = serial.der;
+  Object.assign(cert.validity, validity(opts.notBefore, opts.notAfter));
+  cert.setSubject(subjectAttributes(opts.commonName, opts.subject));
+  cert.setIssuer(issuerCert.subject.attributes);
+
+  const altNames = opts.altNames ?? (opts.usage === 'server' ? DEFAULT_SERVER_ALT_NAMES : []);
+  const extensions: object[] = [
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    opts.usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+    { name: 'subjectKeyIdentifier' },
+    // Lets OpenSSL pick the right issuer when several CAs share a subject (e.g. in tests).
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() },
+  ];
+  if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames: altNameEntries(altNames) });
+  cert.setExtensions(extensions);
+  cert.sign(issuerKey, forge.md.sha256.create());
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: keys.keyPem,
+    serialNumber: serial.display,
+    commonName: opts.commonName,
+  };
+}
+
+/** Encrypted PKCS#8 PEM (AES-256-CBC, PBKDF2), as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it. */
+export function encryptPrivateKeyPem(keyPem: string, passphrase: string): string {
+  return createPrivateKey(keyPem)
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+    .toString();
+}
+
+export interface Pkcs12Options {
+  /** 'aes256' (PBES2) by default; '3des' for old readers. */
+  algorithm?: 'aes256' | '3des';
+  friendlyName?: string;
+}
+
+/**
+ * A .p12/.pfx holding the key, the certificate and an optional chain (PEM strings, issuer first).
+ * forge can only MAC with SHA-1; OpenSSL 3 still reads that.
+ */
+export function toPkcs12(cert: IssuedCertificate, passphrase: string, chain: string[] = [], options: Pkcs12Options = {}): Buffer {
+  const key = forge.pki.privateKeyFromPem(createPrivateKey(cert.keyPem).export({ type: 'pkcs1', format: 'pem' }).toString());
+  const certs = [cert.certPem, ...chain].map((pem) => forge.pki.certificateFromPem(pem));
+  const algorithm = options.algorithm ?? 'aes256';
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, passphrase, {
+    algorithm,
+    // Only meaningful for PBES2; forge passes it through to the key bag encryption.
+    ...(algorithm === 'aes256' ? { prfAlgorithm: 'sha256' } : {}),
+    count: 10_000,
+    friendlyName: options.friendlyName ?? cert.commonName,
+  } as Parameters<typeof forge.pkcs12.toPkcs12Asn1>[3]);
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+/** CN in the Ons pattern `{technical_name}-{customer_code}-{identification}`; TE1002 is development. */
+export const DEMO_CLIENT_COMMON_NAME = 'demo_integration-TE1002-demo';
+export const DEMO_CLIENT_SUBJECT: SubjectFields = {
+  OU: 'Demo',
+  O: 'ons-mtls-proxy demo',
+  L: 'Groningen',
+  ST: 'Groningen',
+  C: 'NL',
+  emailAddress: 'demo@example.invalid',
+};
+
+
+export interface DemoPki {
+  dir: string;
+  ca: IssuedCertificate & { certPath: string };
+  server: IssuedCertificate & { certPath: string; keyPath: string };
+  client: IssuedCertificate & { certPath: string; keyPath: string };
+}
+
+/** Creates an in-memory demo PKI (CA, localhost server, Ons-style development client). */
+export function createDemoPki(): { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate } {
+  const ca = createCertificateAuthority({ commonName: 'ons-mtls-proxy demo CA (throwaway)' });
+  const server = issueCertificate({ issuer: ca, commonName: 'localhost', usage: 'server' });
+  const client = issueCertificate({
+    issuer: ca,
+    commonName: DEMO_CLIENT_COMMON_NAME,
+    subject: DEMO_CLIENT_SUBJECT,
+    usage: 'client',
+  });
+  return { ca, server, client };
+}
+
+async function writeKey(path: string, pem: string): Promise<void> {
+  await writeFile(path, pem, { mode: 0o600 });
+  // writeFile's mode only applies when it creates the file and is masked by the umask.
+  await chmod(path, 0o600);
+}
+
+/** Writes ca.pem, server.pem, server-key.pem, client.pem and client-key.pem into `dir`. */
+export async function writeDemoPki(dir: string): Promise<DemoPki> {
+  await mkdir(dir, { recursive: true });
+  const { ca, server, client } = createDemoPki();
+  const p = (name: string): string => join(dir, name);
+  await Promise.all([
+    writeFile(p('ca.pem'), ca.certPem),
+    writeFile(p('server.pem'), server.certPem),
+    writeFile(p('client.pem'), client.certPem),
+    writeKey(p('server-key.pem'), server.keyPem),
+    writeKey(p('client-key.pem'), client.keyPem),
+  ]);
+  return {
+    dir,
+    ca: { ...ca, certPath: p('ca.pem') },
+    server: { ...server, certPath: p('server.pem'), keyPath: p('server-key.pem') },
+    client: { ...client, certPath: p('client.pem'), keyPath: p('client-key.pem') },
+  };
+}
