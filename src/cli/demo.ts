@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startMockOnsApi, writeDemoPki } from '../demo/index.js';
+import { startInstance } from '../instance/start-instance.js';
+import { createConsoleLogger } from '../traffic/console.js';
+import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
+import type { Command } from './command.js';
+import { serveUntilSignal } from './serve.js';
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Try the proxy without a certificate: an embedded mock of the Ons development API behind it.',
+  usage: 'ons-proxy demo [options]',
+  readsSettings: true,
+  options: { ...SETTING_OPTIONS, ...CONFIG_SOURCE_OPTIONS },
+  optionHelp: [],
+  async run(parsed) {
+    const pkiDir = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-demo-'));
+    const pki = await writeDemoPki(pkiDir);
+    const mock = await startMockOnsApi({ pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem } });
+    // The demo's certificate and upstream replace whatever .env says: it must work with zero configuration.
+    const [base] = configFromCommandLine(parsed, { ...process.env, ONS_PROXY_CONFIG: undefined });
+    if (!base) return 2;
+    const config = {
+      ...base,
+      name: 'demo',
+      environment: 'development' as const,
+      upstream: mock.url,
+      cert: pki.client.certPath,
+      key: pki.client.keyPath,
+      pfx: undefined,
+      passphrase: undefined,
+      passphraseFile: undefined,
+      ca: pki.ca.certPath,
+    };
+    const logger = createConsoleLogger(config.logLevel);
+    const cleanup = async (): Promise<void> => {
+      await mock.close();
+      await rm(pkiDir, { recursive: true, force: true });
+    };
+    let instance;
+    try {
+      instance = await startInstance(config, { logger });
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+    process.stdout.write(demoBanner(instance.url, mock.url, pkiDir));
+    const code = await serveUntilSignal([instance], logger, config.shutdownGraceMs);
+    await cleanup();
+    return code;
+  },
+};
+
+function demoBanner(proxyUrl: string, mockUrl: string, pkiDir: string): string {
+  return `
+ons-proxy demo is running.
+  proxy:    ${proxyUrl}  (plain HTTP, for your tools)
+  upstream: ${mockUrl}  (embedded mock of the Ons development API, mTLS only)
+  throwaway certificates: ${pkiDir} (deleted on exit)
+
+Try it (the proxy adds the client certificate for you):
+  curl -i ${proxyUrl}/ping
+  curl ${proxyUrl}/t/clients?limit=3
+  curl ${proxyUrl}/t/clients/1
+  curl ${proxyUrl}/v0/administration/clients/2
+  curl -i ${proxyUrl}/t/clients/999        # 404 in the Ons error shape
+  curl -i ${proxyUrl}/t/finance/invoices   # 403: endpoint not enabled for this connection
+  curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/t/clients/1/notes
+
+Health: ${proxyUrl}/__proxy/health
+Stop with Ctrl+C.
+
+`;
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { UserError } from '../config/errors.js';
+import type { ProxyConfig } from '../config/load.js';
+import { assertStartable } from '../config/validate.js';
+import { buildProxyApp } from '../proxy/app.js';
+import type { ExchangeObserver } from '../proxy/exchange.js';
+import { createClientSecureContext, readClientMaterial } from '../tls/material.js';
+import { SwappableDispatcher, createUpstreamAgent } from '../tls/upstream-dispatcher.js';
+import { consoleExchangeLines, type ConsoleLogger } from '../traffic/console.js';
+
+export interface RunningInstance {
+  readonly config: ProxyConfig;
+  /** Where clients reach the proxy, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly dispatcher: SwappableDispatcher;
+  close(): Promise<void>;
+}
+
+export interface InstanceDependencies {
+  readonly logger: ConsoleLogger;
+  readonly extraObservers?: readonly ExchangeObserver[];
+}
+
+/** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
+export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
+  assertStartable(config);
+  const material = readClientMaterial(config);
+  const secureContext = createClientSecureContext(material);
+  const dispatcher = new SwappableDispatcher(createUpstreamAgent(secureContext, { connectTimeoutMs: config.connectTimeoutMs }));
+
+  const app = await buildProxyApp({
+    upstream: config.upstream,
+    dispatcher,
+    timeoutMs: config.timeoutMs,
+    observers: [consoleExchangeLines(deps.logger, config.logTag), ...(deps.extraObservers ?? [])],
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await dispatcher.destroy();
+    throw describeListenError(error as NodeJS.ErrnoException, config);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  return {
+    config,
+    url: `http://${host}:${port}`,
+    app,
+    dispatcher,
+    async close() {
+      await app.close();
+      await dispatcher.close();
+    },
+  };
+}
+
+function describeListenError(error: NodeJS.ErrnoException, config: ProxyConfig): Error {
+  const where = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') return new UserError(`Port ${config.port} is already in use on ${config.host}: stop the other process or pick another port with ONS_PROXY_PORT (--port).`);
+  if (error.code === 'EACCES') return new UserError(`Not allowed to listen on ${where}: use a port above 1023 with ONS_PROXY_PORT (--port).`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return new UserError(`Cannot listen on ${config.host}: this machine has no such address. Check ONS_PROXY_HOST (--host).`);
+  return new UserError(`Cannot listen on ${where}: ${error.message}.`);
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { newExchange, type ExchangeObserver } from './exchange.js';
+import { registerForwarder, type ForwarderOptions } from './forwarder.js';
+import { sendProblem } from './problem.js';
+
+export interface ProxyAppOptions {
+  readonly upstream: string;
+  readonly dispatcher: Dispatcher;
+  readonly timeoutMs: number;
+  readonly observers: readonly ExchangeObserver[];
+  /** Extra routes and hooks (admin API, guards, limiter), registered before the catch-all forwarder. */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
+  readonly adjustRequestHeaders?: ForwarderOptions['adjustRequestHeaders'];
+  readonly sendResponse?: ForwarderOptions['sendResponse'];
+}
+
+export const ADMIN_PREFIX = '/__proxy';
+
+/** The fastify app of one proxy: exchange bookkeeping, admin routes, then the forwarder for everything else. */
+export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    // Our own id, never the client's: it keys the traffic record and the x-request-id header.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+
+  app.decorateRequest('exchange', null as never);
+  app.addHook('onRequest', (request, reply, done) => {
+    request.exchange = newExchange(request.id);
+    reply.header('x-request-id', request.id);
+    let reported = false;
+    // 'close' fires exactly once whether the response finished or the client went away,
+    // so every exchange that reached the proxy is reported once.
+    reply.raw.once('close', () => {
+      if (reported) return;
+      reported = true;
+      const aborted = !reply.raw.writableFinished;
+      const completed = {
+        request,
+        reply,
+        exchange: request.exchange,
+        durationMs: performance.now() - request.exchange.startedAtMs,
+        status: reply.raw.statusCode,
+        aborted,
+      };
+      for (const observer of options.observers) observer.onExchangeComplete(completed);
+    });
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    sendProblem(reply, {
+      status,
+      code: status === 500 ? 'proxy_internal_error' : 'bad_request',
+      title: status === 500 ? 'Internal proxy error' : 'Bad request',
+      // 4xx messages from fastify describe the client's mistake; internal errors stay internal.
+      detail: status === 500 ? 'The proxy failed while handling this request; the traffic record holds the details.' : error.message,
+    });
+    if (status === 500) reply.request.exchange.error = { code: error.code ?? 'INTERNAL', message: error.message };
+  });
+
+  app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
+
+  for (const plugin of options.plugins ?? []) await plugin(app);
+
+  await registerForwarder(app, {
+    upstream: options.upstream,
+    dispatcher: options.dispatcher,
+    timeoutMs: options.timeoutMs,
+    ...(options.adjustRequestHeaders ? { adjustRequestHeaders: options.adjustRequestHeaders } : {}),
+    ...(options.sendResponse ? { sendResponse: options.sendResponse } : {}),
+  });
+  return app;
+}
