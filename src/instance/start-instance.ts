@@ -3,7 +3,7 @@ import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
 import { assertStartable } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
-import type { ExchangeObserver } from '../proxy/exchange.js';
+import type { ProxyFeature } from '../proxy/feature.js';
 import { createClientSecureContext, readClientMaterial } from '../tls/material.js';
 import { SwappableDispatcher, createUpstreamAgent } from '../tls/upstream-dispatcher.js';
 import { consoleExchangeLines, type ConsoleLogger } from '../traffic/console.js';
@@ -19,7 +19,8 @@ export interface RunningInstance {
 
 export interface InstanceDependencies {
   readonly logger: ConsoleLogger;
-  readonly extraObservers?: readonly ExchangeObserver[];
+  /** More features after the built-in ones (tests use this to observe exchanges). */
+  readonly extraFeatures?: readonly ProxyFeature[];
 }
 
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
@@ -33,7 +34,11 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
-    observers: [consoleExchangeLines(deps.logger, config.logTag), ...(deps.extraObservers ?? [])],
+    features: [
+      // Order matters: each feature sees the exchange after the ones before it.
+      consoleExchangeLines(deps.logger, config.logTag),
+      ...(deps.extraFeatures ?? []),
+    ],
   });
 
   try {

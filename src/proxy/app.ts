@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { newExchange, type ExchangeObserver } from './exchange.js';
-import { registerForwarder, type ForwarderOptions } from './forwarder.js';
+import { newExchange, type CompletedExchange } from './exchange.js';
+import type { ProxyFeature } from './feature.js';
+import { registerForwarder } from './forwarder.js';
 import { sendProblem } from './problem.js';
 
 export interface ProxyAppOptions {
   readonly upstream: string;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
-  readonly observers: readonly ExchangeObserver[];
-  /** Extra routes and hooks (admin API, guards, limiter), registered before the catch-all forwarder. */
-  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
-  readonly adjustRequestHeaders?: ForwarderOptions['adjustRequestHeaders'];
-  readonly sendResponse?: ForwarderOptions['sendResponse'];
+  /** The proxy's concerns (guards, limiter, recording, ...), in the order they see each exchange. */
+  readonly features: readonly ProxyFeature[];
 }
 
 export const ADMIN_PREFIX = '/__proxy';
@@ -28,6 +26,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     return503OnClosing: true,
   });
 
+  const completers = options.features.filter((f) => f.onExchangeComplete);
   app.decorateRequest('exchange', null as never);
   app.addHook('onRequest', (request, reply, done) => {
     request.exchange = newExchange(request.id);
@@ -39,7 +38,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
       if (reported) return;
       reported = true;
       const aborted = !reply.raw.writableFinished;
-      const completed = {
+      const completed: CompletedExchange = {
         request,
         reply,
         exchange: request.exchange,
@@ -47,7 +46,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
         status: reply.raw.statusCode,
         aborted,
       };
-      for (const observer of options.observers) observer.onExchangeComplete(completed);
+      for (const feature of completers) feature.onExchangeComplete?.(completed);
     });
     done();
   });
@@ -66,14 +65,16 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
 
   app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
 
-  for (const plugin of options.plugins ?? []) await plugin(app);
+  for (const feature of options.features) await feature.register?.(app);
+  app.addHook('onClose', async () => {
+    for (const feature of options.features) await feature.close?.();
+  });
 
   await registerForwarder(app, {
     upstream: options.upstream,
     dispatcher: options.dispatcher,
     timeoutMs: options.timeoutMs,
-    ...(options.adjustRequestHeaders ? { adjustRequestHeaders: options.adjustRequestHeaders } : {}),
-    ...(options.sendResponse ? { sendResponse: options.sendResponse } : {}),
+    features: options.features,
   });
   return app;
 }

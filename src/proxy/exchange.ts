@@ -48,8 +48,3 @@ export interface CompletedExchange {
   /** The client went away before the response was complete. */
   readonly aborted: boolean;
 }
-
-export interface ExchangeObserver {
-  /** Called once per exchange that reached the proxy, however it ended. */
-  onExchangeComplete(completed: CompletedExchange): void;
-}

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy from '@fastify/http-proxy';
 import type { Dispatcher } from 'undici';
+import type { ProxyFeature } from './feature.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
 import { describeUpstreamFailure } from './upstream-errors.js';
@@ -11,10 +12,7 @@ export interface ForwarderOptions {
   readonly upstream: string;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
-  /** Adjusts the outgoing headers (defaults such as Accept), after hop-by-hop stripping. */
-  readonly adjustRequestHeaders?: (request: FastifyRequest, headers: IncomingHttpHeaders) => void;
-  /** Takes over sending the upstream response, e.g. to observe the body; default: stream it as is. */
-  readonly sendResponse?: (request: FastifyRequest, reply: FastifyReply, body: NodeJS.ReadableStream) => void;
+  readonly features: readonly ProxyFeature[];
 }
 
 // Only requests without a body can be sent again: a streamed body is consumed by the first try.
@@ -26,6 +24,8 @@ const EXTRA_REASONS: Readonly<Record<number, string>> = { 495: 'SSL Certificate 
 
 /** Registers @fastify/http-proxy so that every method and path goes to the upstream, byte for byte. */
 export async function registerForwarder(app: FastifyInstance, options: ForwarderOptions): Promise<void> {
+  const headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
+  const bodyObservers = options.features.filter((f) => f.observeResponseBody);
   await app.register(httpProxy, {
     upstream: options.upstream,
     undici: options.dispatcher,
@@ -41,7 +41,7 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
       rewriteRequestHeaders: (anyRequest, headers) => {
         const request = http1(anyRequest);
         const outgoing = stripHopByHop(headers as IncomingHttpHeaders);
-        options.adjustRequestHeaders?.(request, outgoing);
+        for (const feature of headerAdjusters) feature.adjustRequestHeaders?.(request, outgoing);
         request.exchange.upstreamUrl = options.upstream + request.url;
         return outgoing;
       },
@@ -51,8 +51,8 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
         const reply = http1Reply(anyReply);
         const reason = EXTRA_REASONS[reply.statusCode];
         if (reason !== undefined && STATUS_CODES[reply.statusCode] === undefined) reply.raw.statusMessage = reason;
-        if (options.sendResponse) options.sendResponse(request, reply, response.stream);
-        else void reply.send(response.stream);
+        for (const feature of bodyObservers) feature.observeResponseBody?.(request, reply, response.stream);
+        void reply.send(response.stream);
       },
       onError: (anyReply, { error }) => {
         const reply = http1Reply(anyReply);

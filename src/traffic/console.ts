@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import type { CompletedExchange, ExchangeObserver } from '../proxy/exchange.js';
+import type { CompletedExchange } from '../proxy/exchange.js';
+import type { ProxyFeature } from '../proxy/feature.js';
 
 export type ConsoleLogger = Logger;
 
@@ -14,8 +15,9 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
 }
 
 /** One console line per exchange: method, path, status, duration. */
-export function consoleExchangeLines(logger: ConsoleLogger, tag: string | undefined): ExchangeObserver {
+export function consoleExchangeLines(logger: ConsoleLogger, tag: string | undefined): ProxyFeature {
   return {
+    name: 'console-lines',
     onExchangeComplete({ request, exchange, status, durationMs, aborted }: CompletedExchange): void {
       const line = {
         id: exchange.id,

@@ -1,0 +1,23 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CompletedExchange } from './exchange.js';
+
+/**
+ * One concern of the proxy (recording, access guards, the concurrency limiter, ...),
+ * seeing the same exchange. Adding a concern means adding a feature, not editing the core.
+ * Features run in the order they are listed.
+ */
+export interface ProxyFeature {
+  readonly name: string;
+  /** Hooks and routes, registered before the catch-all forwarder. */
+  register?(app: FastifyInstance): void | Promise<void>;
+  /** Adjusts the headers sent upstream (hop-by-hop headers are already gone). */
+  adjustRequestHeaders?(request: FastifyRequest, headers: IncomingHttpHeaders): void;
+  /** Sees the upstream response body as it streams to the client; must neither consume nor pause it. */
+  observeResponseBody?(request: FastifyRequest, reply: FastifyReply, body: Readable): void;
+  /** Called once per exchange that reached the proxy, however it ended. */
+  onExchangeComplete?(completed: CompletedExchange): void;
+  /** Releases resources when the proxy stops (flush files, stop watchers). */
+  close?(): Promise<void>;
+}
