@@ -34,6 +34,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
+    statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
     features: [
       // Order matters: each feature sees the exchange after the ones before it.
       consoleExchangeLines(deps.logger, config.logTag),

@@ -12,6 +12,8 @@ export interface ProxyAppOptions {
   readonly timeoutMs: number;
   /** The proxy's concerns (guards, limiter, recording, ...), in the order they see each exchange. */
   readonly features: readonly ProxyFeature[];
+  /** The top of GET /__proxy/status: profile, environment, upstream. */
+  readonly statusSummary: Readonly<Record<string, unknown>>;
 }
 
 export const ADMIN_PREFIX = '/__proxy';
@@ -64,6 +66,11 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
 
   app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
+  app.get(`${ADMIN_PREFIX}/status`, async () => {
+    const status: Record<string, unknown> = { ...options.statusSummary };
+    for (const feature of options.features) if (feature.status) status[feature.name] = feature.status();
+    return status;
+  });
 
   for (const feature of options.features) await feature.register?.(app);
   app.addHook('onClose', async () => {

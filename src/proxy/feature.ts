@@ -18,6 +18,8 @@ export interface ProxyFeature {
   observeResponseBody?(request: FastifyRequest, reply: FastifyReply, body: Readable): void;
   /** Called once per exchange that reached the proxy, however it ended. */
   onExchangeComplete?(completed: CompletedExchange): void;
+  /** What this feature contributes to GET /__proxy/status, under its name. */
+  status?(): Record<string, unknown>;
   /** Releases resources when the proxy stops (flush files, stop watchers). */
   close?(): Promise<void>;
 }
