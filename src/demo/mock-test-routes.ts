@@ -160,11 +160,12 @@ export function createTestRoutes(): Route[] {
     {
       methods: ['GET', 'HEAD'],
       pattern: /^\/__mock\/headers$/,
-      handle({ res }) {
+      handle({ req, res }) {
         // Hop-by-hop headers the proxy must strip, next to repeated end-to-end headers it must keep.
         res.setHeader('set-cookie', ['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure']);
         res.setHeader('x-multi', ['one', 'two']);
-        res.setHeader('connection', 'keep-alive');
+        // An explicit keep-alive would override a client's "Connection: close" and hold its socket open.
+        if (!/\bclose\b/i.test(req.headers.connection ?? '')) res.setHeader('connection', 'keep-alive');
         res.setHeader('keep-alive', 'timeout=5');
         sendJson(res, 200, { headers: true });
       },
