@@ -1,0 +1,140 @@
+// Reads the traffic files back: every day's file in a log folder, oldest day first.
+// Used by `logs`, `har`, the inspector after a restart and the endpoint report.
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UserError } from '../config/errors.js';
+import { TRAFFIC_FILE_PATTERN, localDay, type TrafficRecord } from './record.js';
+
+export interface ReadRecordsOptions {
+  readonly logDir: string;
+  /** Only records that started at or after this moment. */
+  readonly since?: Date | undefined;
+}
+
+export interface TrafficFile {
+  readonly day: string;
+  readonly path: string;
+}
+
+/** The traffic files of a log folder, oldest day first. A missing folder is a UserError. */
+export async function listTrafficFiles(logDir: string): Promise<TrafficFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(logDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`No traffic records: the log folder ${logDir} does not exist. Start the proxy first, or point ONS_PROXY_LOG_DIR (--log-dir) at the folder it writes to.`);
+    throw new UserError(`Cannot read the log folder ${logDir}: ${(error as Error).message}.`);
+  }
+  const files: TrafficFile[] = [];
+  for (const name of names) {
+    const match = TRAFFIC_FILE_PATTERN.exec(name);
+    if (match?.[1]) files.push({ day: match[1], path: path.join(logDir, name) });
+  }
+  return files.sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/**
+ * Every record in the log folder, oldest day first and, within a day, in the order the
+ * exchanges ended. Lines that are not records (a line still being written) are skipped.
+ */
+export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<TrafficRecord> {
+  const sinceMs = options.since?.getTime();
+  const firstDay = options.since ? localDay(options.since) : undefined;
+  for (const file of await listTrafficFiles(options.logDir)) {
+    // A file holds the exchanges that ended that day, so an exchange that started the day
+    // before can sit in it: compare with the previous day to keep it.
+    if (firstDay !== undefined && file.day < previousDay(firstDay)) continue;
+    for await (const record of readRecordFile(file.path)) {
+      if (sinceMs === undefined || Date.parse(record.time) >= sinceMs) yield record;
+    }
+  }
+}
+
+/** The records of one file, from a byte offset on; stops at the end of what is there now. */
+export async function* readRecordFile(file: string, start = 0): AsyncGenerator<TrafficRecord> {
+  const input = createReadStream(file, { encoding: 'utf8', start });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const record = parseRecordLine(line);
+      if (record) yield record;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+export function parseRecordLine(line: string): TrafficRecord | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value = JSON.parse(line) as Partial<TrafficRecord>;
+    return typeof value.id === 'string' && typeof value.time === 'string' && value.request && value.response ? (value as TrafficRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FollowOptions {
+  readonly logDir: string;
+  readonly signal: AbortSignal;
+  /** How often to look for new lines (ms). */
+  readonly pollMs?: number;
+}
+
+/**
+ * Records written after the call, as they arrive (like `tail -f`), including those in a
+ * new day's file. Ends when the signal aborts.
+ */
+export async function* followRecords(options: FollowOptions): AsyncGenerator<TrafficRecord> {
+  const pollMs = options.pollMs ?? 250;
+  const offsets = new Map<string, number>();
+  for (const file of await listTrafficFiles(options.logDir)) offsets.set(file.path, (await stat(file.path)).size);
+  while (!options.signal.aborted) {
+    for (const file of await listTrafficFiles(options.logDir)) {
+      const offset = offsets.get(file.path) ?? 0;
+      const size = (await stat(file.path)).size;
+      if (size <= offset) continue;
+      // Only whole lines: a line still being written is read on the next round.
+      const { records, consumed } = await readWholeLines(file.path, offset, size);
+      offsets.set(file.path, offset + consumed);
+      for (const record of records) yield record;
+    }
+    await sleep(pollMs, options.signal);
+  }
+}
+
+async function readWholeLines(file: string, start: number, end: number): Promise<{ records: TrafficRecord[]; consumed: number }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of createReadStream(file, { start, end: end - 1 })) chunks.push(chunk as Buffer);
+  const data = Buffer.concat(chunks);
+  const lastNewline = data.lastIndexOf(0x0a);
+  if (lastNewline === -1) return { records: [], consumed: 0 };
+  const records = data
+    .subarray(0, lastNewline)
+    .toString('utf8')
+    .split('\n')
+    .map(parseRecordLine)
+    .filter((record): record is TrafficRecord => record !== undefined);
+  return { records, consumed: lastNewline + 1 };
+}
+
+function previousDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return localDay(new Date(year ?? 1970, (month ?? 1) - 1, (date ?? 1) - 1));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

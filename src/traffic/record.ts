@@ -1,0 +1,72 @@
+// The traffic record: one per exchange, the product's central data type. The file line,
+// the console line, the inspector, the HAR export, `logs` and the endpoint report all read
+// this shape. TypeBox declares it once: the JSON Schema below is what tests validate
+// against, and the TypeScript type is derived from it, so the two cannot drift apart.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const BODY_ENCODINGS = ['json', 'text', 'base64', 'omitted'] as const;
+
+export const HeadersSchema = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+  description: 'Header names in lower case. Repeated headers (set-cookie) are arrays. Secret values read "[redacted]".',
+});
+
+export const MessageSchema = Type.Object(
+  {
+    headers: HeadersSchema,
+    body: Type.Optional(
+      Type.Unknown({
+        description: 'json: the parsed JSON value; text: a string; base64: the bytes in base64; omitted: absent.',
+      }),
+    ),
+    bodyBytes: Type.Integer({ minimum: 0, description: 'Size of the whole body on the wire, even when the recorded body was cut.' }),
+    bodyTruncated: Type.Boolean({ description: 'true when only the first ONS_PROXY_LOG_BODY_LIMIT bytes were kept.' }),
+    bodyEncoding: Type.Union(
+      BODY_ENCODINGS.map((encoding) => Type.Literal(encoding)),
+      { description: 'How `body` holds the bytes. gzip, deflate and br bodies are recorded decoded.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const TrafficRecordSchema = Type.Object(
+  {
+    id: Type.String({ description: 'Equals the x-request-id response header.' }),
+    time: Type.String({ format: 'date-time', description: 'When the request arrived (ISO 8601, UTC).' }),
+    durationMs: Type.Number({ minimum: 0, description: 'From arrival until the response ended or the client went away.' }),
+    method: Type.String(),
+    url: Type.String({ description: 'Path and query exactly as the client sent them.' }),
+    upstreamUrl: Type.Optional(Type.String({ description: 'Where the request went; absent when the proxy answered itself.' })),
+    status: Type.Integer({ minimum: 0, maximum: 999, description: 'Status the client got; 0 when the client went away before any response.' }),
+    profile: Type.String({ description: 'Configuration profile that handled the exchange ("default" without profiles).' }),
+    tag: Type.Optional(Type.String({ description: 'ONS_PROXY_LOG_TAG.' })),
+    queuedMs: Type.Number({ minimum: 0, description: 'Time spent waiting for a free upstream slot.' }),
+    hint: Type.Optional(Type.String({ description: 'What an Ons status (403, 406, 429, 495, ...) usually means, for the developer.' })),
+    request: MessageSchema,
+    response: MessageSchema,
+    error: Type.Optional(
+      Type.Object(
+        { code: Type.String(), message: Type.String() },
+        { additionalProperties: false, description: 'Why the exchange failed (upstream unreachable, TLS refused, proxy error).' },
+      ),
+    ),
+    aborted: Type.Optional(Type.Literal(true, { description: 'The client went away before the response was complete.' })),
+  },
+  { additionalProperties: false, $id: 'https://ons-mtls-proxy/traffic-record.json' },
+);
+
+export type TrafficRecord = Static<typeof TrafficRecordSchema>;
+export type TrafficMessage = Static<typeof MessageSchema>;
+export type RecordHeaders = Static<typeof HeadersSchema>;
+export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
+
+/** The local calendar day of a moment, as used in traffic-YYYY-MM-DD.ndjson. */
+export function localDay(moment: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+}
+
+export const TRAFFIC_FILE_PATTERN = /^traffic-(\d{4}-\d{2}-\d{2})\.ndjson$/;
+
+export function trafficFileName(day: string): string {
+  return `traffic-${day}.ndjson`;
+}
