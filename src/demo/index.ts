@@ -1,5 +1,6 @@
 /** The demo's public surface: throwaway PKI, the embedded Ons mock and its test helpers. */
 export * from './pki.js';
+export * from './demo-pki.js';
 export {
   ONS_MAX_PARALLEL_PER_CERTIFICATE,
   startMockOnsApi,

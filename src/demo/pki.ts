@@ -5,10 +5,9 @@
  * Keys come from Node's native RSA generator (milliseconds) and are handed to node-forge
  * only for building and signing X.509 structures, which Node cannot do by itself.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairAsync, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { isIP } from 'node:net';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import forge from 'node-forge';
 
 /** Subject fields Ons requires on a CSR (all must be filled for a real certificate). */
@@ -33,6 +32,8 @@ export interface IssuedCertificate {
 export interface CertificateAuthorityOptions {
   commonName: string;
   keyBits?: number;
+  /** Use this private key (PEM) instead of generating one. */
+  keyPem?: string;
   notBefore?: Date;
   notAfter?: Date;
 }
@@ -47,6 +48,8 @@ export interface IssueCertificateOptions {
   notBefore?: Date;
   notAfter?: Date;
   keyBits?: number;
+  /** Use this private key (PEM) instead of generating one, e.g. to renew a certificate with the same key. */
+  keyPem?: string;
   /** Hex; random when omitted. */
   serialNumber?: string;
 }
@@ -73,15 +76,32 @@ interface KeyPair {
   keyPem: string;
 }
 
-function generateKeyPair(bits: number): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+function toKeyPair(keyPem: string): KeyPair {
+  const privateKey = createPrivateKey(keyPem);
   return {
     // forge's PEM reader understands PKCS#1 for private keys, so hand it that form.
     forgePrivate: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
-    forgePublic: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
-    keyPem,
+    forgePublic: forge.pki.publicKeyFromPem(createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString()),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
+}
+
+function keyPairFor(opts: { keyPem?: string; keyBits?: number }): KeyPair {
+  if (opts.keyPem !== undefined) return toKeyPair(opts.keyPem);
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: opts.keyBits ?? DEFAULT_KEY_BITS });
+  return toKeyPair(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+}
+
+const generateKeyPairPromise = promisify(generateKeyPairAsync);
+
+/** Generates an RSA private key (PKCS#8 PEM) on the libuv thread pool, so several run in parallel. */
+export async function generateRsaKeyPem(bits = DEFAULT_KEY_BITS): Promise<string> {
+  const { privateKey } = await generateKeyPairPromise('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return privateKey;
 }
 
 /**
@@ -126,7 +146,7 @@ function validity(notBefore?: Date, notAfter?: Date, defaultDays = 365): { notBe
 }
 
 export function createCertificateAuthority(opts: CertificateAuthorityOptions): IssuedCertificate {
-  const keys = generateKeyPair(opts.keyBits ?? DEFAULT_KEY_BITS);
+  const keys = keyPairFor(opts);
   const serial = normaliseSerial(randomSerial());
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.forgePublic;
@@ -154,7 +174,7 @@ export function issueCertificate(opts: IssueCertificateOptions): IssuedCertifica
   const issuerKey = forge.pki.privateKeyFromPem(
     createPrivateKey(opts.issuer.keyPem).export({ type: 'pkcs1', format: 'pem' }).toString(),
   );
-  const keys = generateKeyPair(opts.keyBits ?? DEFAULT_KEY_BITS);
+  const keys = keyPairFor(opts);
   const serial = normaliseSerial(opts.serialNumber ?? randomSerial());
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.forgePublic;
@@ -208,66 +228,9 @@ export function toPkcs12(cert: IssuedCertificate, passphrase: string, chain: str
     algorithm,
     // Only meaningful for PBES2; forge passes it through to the key bag encryption.
     ...(algorithm === 'aes256' ? { prfAlgorithm: 'sha256' } : {}),
-    count: 10_000,
+    // forge runs PBKDF2 in JavaScript; 2048 rounds keeps throwaway files fast to build.
+    count: 2048,
     friendlyName: options.friendlyName ?? cert.commonName,
   } as Parameters<typeof forge.pkcs12.toPkcs12Asn1>[3]);
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-}
-
-/** CN in the Ons pattern `{technical_name}-{customer_code}-{identification}`; TE1002 is development. */
-export const DEMO_CLIENT_COMMON_NAME = 'demo_integration-TE1002-demo';
-export const DEMO_CLIENT_SUBJECT: SubjectFields = {
-  OU: 'Demo',
-  O: 'ons-mtls-proxy demo',
-  L: 'Groningen',
-  ST: 'Groningen',
-  C: 'NL',
-  emailAddress: 'demo@example.invalid',
-};
-
-
-export interface DemoPki {
-  dir: string;
-  ca: IssuedCertificate & { certPath: string };
-  server: IssuedCertificate & { certPath: string; keyPath: string };
-  client: IssuedCertificate & { certPath: string; keyPath: string };
-}
-
-/** Creates an in-memory demo PKI (CA, localhost server, Ons-style development client). */
-export function createDemoPki(): { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate } {
-  const ca = createCertificateAuthority({ commonName: 'ons-mtls-proxy demo CA (throwaway)' });
-  const server = issueCertificate({ issuer: ca, commonName: 'localhost', usage: 'server' });
-  const client = issueCertificate({
-    issuer: ca,
-    commonName: DEMO_CLIENT_COMMON_NAME,
-    subject: DEMO_CLIENT_SUBJECT,
-    usage: 'client',
-  });
-  return { ca, server, client };
-}
-
-async function writeKey(path: string, pem: string): Promise<void> {
-  await writeFile(path, pem, { mode: 0o600 });
-  // writeFile's mode only applies when it creates the file and is masked by the umask.
-  await chmod(path, 0o600);
-}
-
-/** Writes ca.pem, server.pem, server-key.pem, client.pem and client-key.pem into `dir`. */
-export async function writeDemoPki(dir: string): Promise<DemoPki> {
-  await mkdir(dir, { recursive: true });
-  const { ca, server, client } = createDemoPki();
-  const p = (name: string): string => join(dir, name);
-  await Promise.all([
-    writeFile(p('ca.pem'), ca.certPem),
-    writeFile(p('server.pem'), server.certPem),
-    writeFile(p('client.pem'), client.certPem),
-    writeKey(p('server-key.pem'), server.keyPem),
-    writeKey(p('client-key.pem'), client.keyPem),
-  ]);
-  return {
-    dir,
-    ca: { ...ca, certPath: p('ca.pem') },
-    server: { ...server, certPath: p('server.pem'), keyPath: p('server-key.pem') },
-    client: { ...client, certPath: p('client.pem'), keyPath: p('client-key.pem') },
-  };
 }

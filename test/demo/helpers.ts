@@ -1,8 +1,16 @@
 import { Agent, request } from 'undici';
-import { createCertificateAuthority, createDemoPki, issueCertificate, startMockOnsApi, type MockOnsApi } from '../../src/demo/index.js';
+import {
+  createCertificateAuthority,
+  createDemoPkiAsync,
+  generateRsaKeyPem,
+  issueCertificate,
+  startMockOnsApi,
+  type IssuedCertificate,
+  type MockOnsApi,
+} from '../../src/demo/index.js';
 
 export interface MockHarness {
-  pki: ReturnType<typeof createDemoPki>;
+  pki: { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate };
   mock: MockOnsApi;
   /** Presents the demo client certificate. */
   client: Agent;
@@ -14,13 +22,13 @@ export interface MockHarness {
 }
 
 export async function startHarness(maxParallelPerCertificate?: number): Promise<MockHarness> {
-  const pki = createDemoPki();
+  const [pki, otherCaKey, strangerKey] = await Promise.all([createDemoPkiAsync(), generateRsaKeyPem(), generateRsaKeyPem()]);
   const mock = await startMockOnsApi({
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
     maxParallelPerCertificate,
   });
-  const otherCa = createCertificateAuthority({ commonName: 'Someone else CA' });
-  const stranger = issueCertificate({ issuer: otherCa, commonName: pki.client.commonName, usage: 'client' });
+  const otherCa = createCertificateAuthority({ commonName: 'Someone else CA', keyPem: otherCaKey });
+  const stranger = issueCertificate({ issuer: otherCa, commonName: pki.client.commonName, usage: 'client', keyPem: strangerKey });
   const client = new Agent({ connect: { ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem } });
   const anonymous = new Agent({ connect: { ca: pki.ca.certPem } });
   const foreign = new Agent({ connect: { ca: pki.ca.certPem, cert: stranger.certPem, key: stranger.keyPem } });
