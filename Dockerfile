@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# ons-mtls-proxy: build with the full toolchain, run on a slim image as a non-root user.
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: "prepare" would build before the sources are copied.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY config ./config
+COPY src ./src
+RUN npm run build
+
+FROM node:${NODE_VERSION}-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY config ./config
+# The traffic records go to /app/logs (mount a volume there); certificates are mounted at /app/certs.
+RUN mkdir -p /app/logs /app/certs && chown node:node /app/logs
+USER node
+# A container's own loopback is unreachable from outside, so the proxy listens on all of the
+# container's interfaces; who can reach it is decided where the port is published
+# (docker-compose.yml publishes it on the host's 127.0.0.1 only).
+ENV ONS_PROXY_HOST=0.0.0.0 \
+    ONS_PROXY_UNSAFE_LISTEN=true \
+    ONS_PROXY_PORT=8080 \
+    ONS_PROXY_LOG_DIR=/app/logs
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ONS_PROXY_PORT || 8080) + '/__proxy/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/cli/main.js", "start"]
