@@ -1,0 +1,210 @@
+// `npm run bench`: the proxy against its floor (the upstream directly) and against nginx, in
+// one interleaved run. See BENCHMARKS.md for what each row means and how to read the result.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeDemoPki } from '../demo/index.js';
+import { checkGoals, goalLines } from './goals.js';
+import { hasCurl } from './load.js';
+import { describeMachine, loadAverage, machineMarkdown } from './machine.js';
+import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './nginx.js';
+import { freePort, installCleanup } from './processes.js';
+import { downloadTable, jsonTable, median, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
+import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { startNodeUpstream, startProxy } from './targets.js';
+
+const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup'] as const;
+const HELP = `npm run bench -- [options]
+  --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
+  --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
+  --duration <s>         seconds per JSON measurement (default 5; --quick 2)
+  --reps <n>             repetitions of every JSON row (default 3; --quick 1); downloads: min(n, 2)
+  --download-mb <n>      size of the streamed download in MiB (default 1024)
+  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')}
+  --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
+  --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
+`;
+// High enough for c32: the default of 4 (the Ons API's limit) would queue 28 of 32 requests.
+const PROXY_MAX_CONCURRENCY = 64;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function options() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      upstream: { type: 'string', default: 'node' },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      reps: { type: 'string' },
+      'download-mb': { type: 'string' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const number = (text: string | undefined, fallback: number, name: string): number => {
+    const value = text === undefined ? fallback : Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+    return value;
+  };
+  if (values.upstream !== 'node' && values.upstream !== 'nginx') throw new Error('--upstream must be node or nginx');
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...WORKLOADS];
+  for (const w of only) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload "${w}" (${WORKLOADS.join(', ')})`);
+  const quick = values.quick;
+  const reps = Math.round(number(values.reps, quick ? 1 : 3, 'reps'));
+  const durationS = number(values.duration, quick ? 2 : 5, 'duration');
+  return {
+    help: values.help,
+    upstream: values.upstream,
+    only,
+    reps,
+    durationS,
+    warmupS: Math.min(1, durationS / 4),
+    downloadReps: Math.min(reps, 2),
+    downloadBytes: Math.round(number(values['download-mb'], quick ? 128 : 1024, 'download-mb') * 1024 * 1024),
+    startups: quick ? 3 : 7,
+    cpuProf: values['cpu-prof'],
+    out: values.out ?? path.join(repoRoot, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
+  };
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  installCleanup();
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const nginx = findNginx();
+  const curl = hasCurl();
+  if (opts.upstream === 'nginx' && !nginx) throw new Error('--upstream nginx: nginx is not installed (e.g. apt-get install nginx-light)');
+  const machine = describeMachine(nginx, curl);
+  const loadBefore = loadAverage();
+  const notes: string[] = [
+    `Proxy rows run \`node dist/cli/main.js start\` as a child, configured by ONS_PROXY_* variables, with ONS_PROXY_MAX_CONCURRENCY=${PROXY_MAX_CONCURRENCY} (the default 4 is the Ons API's limit and would queue the c32 workload).`,
+    'Load: autocannon in the benchmark process (one connection per concurrency slot, keep-alive, no pipelining); latencies are recorded per response in microseconds.',
+  ];
+  if (!nginx) notes.push('nginx is not installed: row (d), the ratios against it and --upstream nginx are skipped (apt-get install nginx-light).');
+  if (os.loadavg()[0]! > machine.cores * 0.5) notes.push(`The machine was busy before the run (load ${loadBefore} on ${machine.cores} cores): expect noise.`);
+
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-bench-'));
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const demo = await writeDemoPki(path.join(tmp, 'pki'));
+    const pki: Pki = { caPath: demo.ca.certPath, serverCertPath: demo.server.certPath, serverKeyPath: demo.server.keyPath, clientCertPath: demo.client.certPath, clientKeyPath: demo.client.keyPath };
+    const clientTls = { certPath: pki.clientCertPath, keyPath: pki.clientKeyPath, caPath: pki.caPath };
+
+    log(`upstream: ${opts.upstream}`);
+    const upstream = opts.upstream === 'nginx' && nginx
+      ? await startNginxUpstream(nginx, path.join(tmp, 'nginx-upstream'), await freePort(), pki, opts.downloadBytes)
+      : await startNodeUpstream(pki, opts.downloadBytes);
+    stops.push(upstream.stop);
+    const proxyBase = { pki, upstreamPort: upstream.port, maxConcurrency: PROXY_MAX_CONCURRENCY };
+
+    const startupMs: number[] = [];
+    if (opts.only.includes('startup')) {
+      for (let i = 0; i < opts.startups; i++) {
+        const logDir = path.join(tmp, `startup-${i}`);
+        await mkdir(logDir, { recursive: true });
+        const proxy = await startProxy({ ...proxyBase, logDir, logBodies: true });
+        startupMs.push(proxy.readyMs);
+        await proxy.stop();
+      }
+      log(`startup: ${startupMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    }
+
+    const json: JsonWorkload[] = [
+      { name: 'json-c4', connections: 4 },
+      { name: 'json-c32', connections: 32 },
+    ].filter((w) => opts.only.includes(w.name));
+    const download = opts.only.includes('download');
+    let tables: Table[] = [];
+    let goalsText: string[] = [];
+    if (json.length || download) {
+      const profileDir = path.join(repoRoot, 'bench-results', 'profiles');
+      if (opts.cpuProf) await mkdir(profileDir, { recursive: true });
+      const dirs = ['full', 'nobodies'].map((name) => path.join(tmp, name));
+      for (const dir of dirs) await mkdir(dir, { recursive: true });
+      const full = await startProxy({ ...proxyBase, logDir: dirs[0]!, logBodies: true, ...(opts.cpuProf ? { cpuProfDir: profileDir } : {}) });
+      stops.push(full.stop);
+      const noBodies = await startProxy({ ...proxyBase, logDir: dirs[1]!, logBodies: false });
+      stops.push(noBodies.stop);
+      const targets: Target[] = [
+        { row: 'a', base: `https://127.0.0.1:${upstream.port}`, tls: clientTls },
+        { row: 'b', base: `http://127.0.0.1:${full.port}`, pid: full.child.pid! },
+        { row: 'c', base: `http://127.0.0.1:${noBodies.port}`, pid: noBodies.child.pid! },
+      ];
+      if (nginx) {
+        const proxy = await startNginxProxy(nginx, path.join(tmp, 'nginx-proxy'), await freePort(), upstream.port, pki);
+        stops.push(proxy.stop);
+        targets.push({ row: 'd', base: `http://127.0.0.1:${proxy.port}`, pid: proxy.child.pid! });
+      }
+      await probeTargets(targets);
+      log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
+      const results = await measure(targets, { json, download, reps: opts.reps, downloadReps: opts.downloadReps, durationS: opts.durationS, warmupS: opts.warmupS, downloadBytes: opts.downloadBytes, curl }, log);
+      const c4 = summarizeJson(results.json.get('json-c4') ?? []);
+      const c32 = summarizeJson(results.json.get('json-c32') ?? []);
+      const dl = summarizeDownload(results.download);
+      tables = [
+        ...(c4.length ? [jsonTable('1 KB JSON, 4 connections', c4)] : []),
+        ...(c32.length ? [jsonTable('1 KB JSON, 32 connections', c32)] : []),
+        ...(dl.length ? [downloadTable(`${(opts.downloadBytes / 1024 ** 2).toFixed(0)} MiB streamed download, 1 connection`, dl)] : []),
+      ];
+      goalsText = goalLines(checkGoals({ c4, c32, download: dl, startupMs: startupMs.length ? median(startupMs) : undefined }));
+    } else {
+      goalsText = goalLines(checkGoals({ c4: [], c32: [], download: [], startupMs: startupMs.length ? median(startupMs) : undefined }));
+    }
+
+    const startupLine = startupMs.length
+      ? `Startup, spawn of \`node dist/cli/main.js start\` to the first 200 from /__proxy/health: median ${median(startupMs).toFixed(0)} ms (min ${Math.min(...startupMs).toFixed(0)}, max ${Math.max(...startupMs).toFixed(0)}, n=${startupMs.length})`
+      : '';
+    const loadAfter = loadAverage();
+    log('');
+    for (const table of tables) log(`${renderText(table)}\n`);
+    if (startupLine) log(`${startupLine}\n`);
+    log(['Against the issue\'s targets (one run, informational):', ...goalsText].join('\n'));
+    log(`\nload average before ${loadBefore}, after ${loadAfter}`);
+
+    const markdown = [
+      `## Benchmark run ${new Date().toISOString()}`,
+      '',
+      `Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (upstream: ${opts.upstream}, ${opts.reps} repetitions x ${opts.durationS} s per JSON row, medians; peak RSS is the maximum)`,
+      '',
+      machineMarkdown(machine, loadBefore, loadAfter),
+      '',
+      ...tables.flatMap((t) => [renderMarkdown(t), '']),
+      ...(startupLine ? [startupLine, ''] : []),
+      'Against the issue\'s targets (one run, informational):',
+      '',
+      ...goalsText,
+      '',
+      'Notes:',
+      '',
+      ...notes.map((n) => `- ${n}`),
+      '',
+    ].join('\n');
+    await mkdir(path.dirname(opts.out), { recursive: true });
+    await writeFile(opts.out, markdown);
+    log(`\nresults written to ${path.relative(process.cwd(), opts.out)}`);
+    return 0;
+  } finally {
+    // Reverse order: proxies before the upstream, so they do not log upstream errors while stopping.
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

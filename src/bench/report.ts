@@ -1,0 +1,139 @@
+// Turning samples into the table printed on the terminal and the markdown file BENCHMARKS.md
+// quotes. Medians over repetitions (robust to one noisy run on a shared machine), peak RSS as
+// the maximum over them.
+export type RowId = 'a' | 'b' | 'c' | 'd';
+
+export const ROW_LABELS: Record<RowId, string> = {
+  a: '(a) direct to upstream, mTLS',
+  b: '(b) proxy, full recording',
+  c: '(c) proxy, bodies not recorded',
+  d: '(d) nginx mTLS proxy',
+};
+
+export interface JsonSample {
+  readonly row: RowId;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+  readonly rssBytes: number | undefined;
+}
+
+export interface DownloadSample {
+  readonly row: RowId;
+  readonly mbPerS: number;
+  readonly seconds: number;
+  readonly rssBytes: number | undefined;
+}
+
+export interface JsonSummary {
+  readonly row: RowId;
+  readonly runs: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+  readonly rssBytes: number | undefined;
+}
+
+export interface DownloadSummary {
+  readonly row: RowId;
+  readonly runs: number;
+  readonly mbPerS: number;
+  readonly seconds: number;
+  readonly rssBytes: number | undefined;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function maxDefined(values: readonly (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.max(...defined) : undefined;
+}
+
+function rowsOf<T extends { row: RowId }>(samples: readonly T[]): RowId[] {
+  return (['a', 'b', 'c', 'd'] as const).filter((row) => samples.some((s) => s.row === row));
+}
+
+export function summarizeJson(samples: readonly JsonSample[]): JsonSummary[] {
+  return rowsOf(samples).map((row) => {
+    const mine = samples.filter((s) => s.row === row);
+    return {
+      row,
+      runs: mine.length,
+      rps: median(mine.map((s) => s.rps)),
+      p50Ms: median(mine.map((s) => s.p50Ms)),
+      p99Ms: median(mine.map((s) => s.p99Ms)),
+      failures: mine.reduce((sum, s) => sum + s.failures, 0),
+      rssBytes: maxDefined(mine.map((s) => s.rssBytes)),
+    };
+  });
+}
+
+export function summarizeDownload(samples: readonly DownloadSample[]): DownloadSummary[] {
+  return rowsOf(samples).map((row) => {
+    const mine = samples.filter((s) => s.row === row);
+    return {
+      row,
+      runs: mine.length,
+      mbPerS: median(mine.map((s) => s.mbPerS)),
+      seconds: median(mine.map((s) => s.seconds)),
+      rssBytes: maxDefined(mine.map((s) => s.rssBytes)),
+    };
+  });
+}
+
+const fixed = (value: number | undefined, digits: number): string => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '-' : (bytes / 1024 / 1024).toFixed(0));
+const signed = (value: number): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : '-');
+const ratio = (value: number, base: number | undefined): string => (base && Number.isFinite(value) ? `${(value / base).toFixed(2)}x` : '-');
+
+export type Table = { readonly title: string; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] };
+
+export function jsonTable(title: string, summaries: readonly JsonSummary[]): Table {
+  const direct = summaries.find((s) => s.row === 'a');
+  const nginx = summaries.find((s) => s.row === 'd');
+  return {
+    title,
+    head: ['row', 'req/s', 'p50 ms', 'p99 ms', 'p50 added', 'p99 added', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
+    rows: summaries.map((s) => [
+      ROW_LABELS[s.row],
+      fixed(s.rps, 0),
+      fixed(s.p50Ms, 3),
+      fixed(s.p99Ms, 3),
+      direct && s.row !== 'a' ? signed(s.p50Ms - direct.p50Ms) : '-',
+      direct && s.row !== 'a' ? signed(s.p99Ms - direct.p99Ms) : '-',
+      mb(s.rssBytes),
+      ratio(s.rps, nginx?.rps),
+      ratio(s.p99Ms, nginx?.p99Ms),
+      String(s.runs),
+      String(s.failures),
+    ]),
+  };
+}
+
+export function downloadTable(title: string, summaries: readonly DownloadSummary[]): Table {
+  const nginx = summaries.find((s) => s.row === 'd');
+  return {
+    title,
+    head: ['row', 'MB/s', 'seconds', 'peak RSS MB', 'MB/s vs (d)', 'runs'],
+    rows: summaries.map((s) => [ROW_LABELS[s.row], fixed(s.mbPerS, 0), fixed(s.seconds, 2), mb(s.rssBytes), ratio(s.mbPerS, nginx?.mbPerS), String(s.runs)]),
+  };
+}
+
+export function renderText(table: Table): string {
+  const widths = table.head.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [table.title, line(table.head), ...table.rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(table: Table): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const rule = `|${table.head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
+  return [`### ${table.title}`, '', line(table.head), rule, ...table.rows.map(line)].join('\n');
+}

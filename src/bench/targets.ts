@@ -1,0 +1,104 @@
+// Starting the things under test: the Node upstream child and the proxy as a user runs it
+// (`node dist/cli/main.js start`, configured only by environment variables).
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pki } from './nginx.js';
+import { freePort, spawnTracked, stopChild, tail, waitForHttp } from './processes.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/cli/main.js, next to dist/bench/. */
+export const CLI_PATH = path.resolve(here, '..', 'cli', 'main.js');
+
+export interface RunningChild {
+  readonly port: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startNodeUpstream(pki: Pki, downloadBytes: number): Promise<RunningChild> {
+  const child = spawnTracked(process.execPath, [path.join(here, 'upstream-server.js')], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      BENCH_SERVER_CERT: pki.serverCertPath,
+      BENCH_SERVER_KEY: pki.serverKeyPath,
+      BENCH_CA: pki.caPath,
+      BENCH_DOWNLOAD_BYTES: String(downloadBytes),
+    },
+  });
+  const stderr = tail(child.stderr);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`upstream did not report its port within 10 s\n${stderr()}`)), 10_000);
+    child.once('message', (message: { port?: number }) => {
+      clearTimeout(timer);
+      if (typeof message.port === 'number') resolve(message.port);
+      else reject(new Error('upstream sent no port'));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`upstream exited with ${code}\n${stderr()}`));
+    });
+  });
+  return { port, child, stop: () => stopChild(child) };
+}
+
+export interface ProxyOptions {
+  readonly pki: Pki;
+  readonly upstreamPort: number;
+  readonly logDir: string;
+  readonly logBodies: boolean;
+  readonly maxConcurrency: number;
+  /** Directory for a V8 CPU profile written when the proxy exits (node --cpu-prof). */
+  readonly cpuProfDir?: string;
+}
+
+/**
+ * The environment of a proxy child: only ONS_PROXY_* variables the benchmark sets, so a
+ * developer's shell or .env cannot change what is measured (cwd is the temp dir, which has
+ * no .env or config file).
+ */
+function proxyEnv(options: ProxyOptions, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ONS_PROXY_UPSTREAM: `https://127.0.0.1:${options.upstreamPort}`,
+    ONS_PROXY_CERT: options.pki.clientCertPath,
+    ONS_PROXY_KEY: options.pki.clientKeyPath,
+    ONS_PROXY_CA: options.pki.caPath,
+    ONS_PROXY_HOST: '127.0.0.1',
+    ONS_PROXY_PORT: String(port),
+    ONS_PROXY_LOG_DIR: options.logDir,
+    ONS_PROXY_LOG_BODIES: String(options.logBodies),
+    // The default (4) is the Ons API's limit; the c32 workload needs room or it measures the queue.
+    ONS_PROXY_MAX_CONCURRENCY: String(options.maxConcurrency),
+    ONS_PROXY_SHUTDOWN_GRACE_MS: '1000',
+  };
+}
+
+export interface StartedProxy extends RunningChild {
+  /** ms from spawn to the first 200 from /__proxy/health. */
+  readonly readyMs: number;
+}
+
+export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
+  const port = await freePort();
+  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const spawnedAt = performance.now();
+  // stdout (one console line per exchange, as a user would see) goes to /dev/null: the write
+  // still happens, but nobody here has to read it.
+  const child = spawnTracked(process.execPath, [...nodeArgs, CLI_PATH, 'start'], {
+    cwd: options.logDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: proxyEnv(options, port),
+  });
+  const stderr = tail(child.stderr);
+  let readyMs: number;
+  try {
+    readyMs = await waitForHttp(`http://127.0.0.1:${port}/__proxy/health`, child, 15_000, spawnedAt);
+  } catch (error) {
+    await stopChild(child);
+    throw new Error(`proxy did not start: ${(error as Error).message}\n${stderr()}`);
+  }
+  return { port, child, readyMs, stop: () => stopChild(child, 5000) };
+}
