@@ -28,6 +28,8 @@ export interface MockEchoResponse {
   clientCertificate: PeerCertificateInfo;
   /** The SNI name the client sent, or null when it sent none (e.g. when connecting to an IP). */
   tlsServername: string | null;
+  /** e.g. 'TLSv1.3'. */
+  tlsProtocol: string | null;
   httpVersion: string;
 }
 
@@ -72,7 +74,8 @@ export function createTestRoutes(): Route[] {
       pattern: /^\/__mock\/echo$/,
       async handle({ req, res, cert }) {
         const { bytes, sha256 } = await hashBody(req);
-        const servername = (req.socket as TLSSocket).servername;
+        const socket = req.socket as TLSSocket;
+        const servername = socket.servername;
         const body: MockEchoResponse = {
           method: req.method ?? '',
           url: req.url ?? '',
@@ -82,6 +85,7 @@ export function createTestRoutes(): Route[] {
           bodySha256: sha256,
           clientCertificate: cert,
           tlsServername: typeof servername === 'string' && servername !== '' ? servername : null,
+          tlsProtocol: socket.getProtocol(),
           httpVersion: req.httpVersion,
         };
         sendJson(res, 200, body);
@@ -90,7 +94,7 @@ export function createTestRoutes(): Route[] {
     {
       methods: ['GET', 'HEAD'],
       pattern: /^\/__mock\/bytes$/,
-      async handle({ res, url }) {
+      async handle({ req, res, url }) {
         const size = intParam(url, 'size', 1024, MAX_BYTES);
         if (size === undefined) {
           sendOnsError(res, 400, { field: 'size', value: url.searchParams.get('size') ?? '', message: `size must be 0..${MAX_BYTES}` });
@@ -101,6 +105,11 @@ export function createTestRoutes(): Route[] {
           'content-type': 'application/octet-stream',
           ...(chunked ? {} : { 'content-length': String(size) }),
         });
+        // Node discards a HEAD body without backpressure; don't spin the generator for nothing.
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
         // pipeline destroys the generator when the client goes away, so generation stops too.
         await pipeline(deterministicStream(size, url.searchParams.get('seed') ?? '0'), res).catch(() => undefined);
       },

@@ -1,4 +1,6 @@
+import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { issueCertificate } from '../../src/demo/index.js';
 import { call, startHarness, type MockHarness } from './helpers.js';
 
 let h: MockHarness;
@@ -26,6 +28,26 @@ describe('mock Ons API: certificate gate (495)', () => {
     expect(res.text).toContain('No required SSL certificate was sent');
     expect(h.mock.stats.clientSerials).toEqual([]);
     expect(h.mock.stats.requests).toBe(1);
+  });
+
+  it('answers 495 for an expired certificate from the right CA', async () => {
+    const expired = issueCertificate({
+      issuer: h.pki.ca,
+      commonName: h.pki.client.commonName,
+      usage: 'client',
+      keyPem: h.pki.client.keyPem,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2021-01-01T00:00:00Z'),
+    });
+    const agent = new Agent({ connect: { ca: h.pki.ca.certPem, cert: expired.certPem, key: expired.keyPem } });
+    try {
+      const res = await call(h, '/ping', { agent });
+      expect(res.status).toBe(495);
+      expect(res.text).toContain('The SSL certificate error');
+      expect(h.mock.stats.clientSerials).toEqual([expired.serialNumber]);
+    } finally {
+      await agent.destroy();
+    }
   });
 
   it('answers 495 for a certificate from another CA, even on test routes', async () => {
@@ -79,7 +101,7 @@ describe('mock Ons API: content negotiation (406)', () => {
 describe('mock Ons API: parallelism gate (429)', () => {
   it('rejects the fifth parallel request on one certificate', async () => {
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => call(h, '/__mock/slow?ms=400')),
+      Array.from({ length: 5 }, () => call(h, '/__mock/slow?ms=1000')),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 429]);

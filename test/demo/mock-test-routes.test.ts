@@ -65,6 +65,7 @@ describe('/__mock/echo', () => {
     expect(echo.headers['x-multi']).toBe('a, b');
     expect(echo.tlsServername).toBe('localhost');
     expect(echo.httpVersion).toBe('1.1');
+    expect(echo.tlsProtocol).toMatch(/^TLSv1\.[23]$/);
     expect(echo.clientCertificate).toEqual({
       serialNumber: h.pki.client.serialNumber,
       subjectCN: 'demo_integration-TE1002-demo',
@@ -122,6 +123,12 @@ describe('/__mock/bytes and /__mock/upload', () => {
     expect(bytes).toBe(size);
     // Buffering anywhere (server or generator) would grow RSS by at least the body size.
     expect(peak - rssBefore).toBeLessThan(size / 2);
+  });
+
+  it('answers HEAD with the length and no body', async () => {
+    const res = await request(`${h.mock.url}/__mock/bytes?size=${1024 ** 3}`, { dispatcher: h.client, method: 'HEAD' });
+    expect(res.headers['content-length']).toBe(String(1024 ** 3));
+    expect((await res.body.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('stops generating when the client disconnects mid-stream', async () => {
@@ -190,10 +197,10 @@ describe('/__mock/slow', () => {
   it('gives up when the client disconnects', async () => {
     const controller = new AbortController();
     const pending = request(`${h.mock.url}/__mock/slow?ms=30000`, { dispatcher: h.client, signal: controller.signal });
-    await vi.waitFor(() => expect(h.mock.stats.inFlight).toBe(1));
+    await vi.waitFor(() => expect(h.mock.stats.inFlight).toBe(1), { timeout: 5000 });
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await vi.waitFor(() => expect(h.mock.stats.inFlight).toBe(0));
+    await vi.waitFor(() => expect(h.mock.stats.inFlight).toBe(0), { timeout: 5000 });
   });
 });
 
@@ -202,7 +209,7 @@ describe('close()', () => {
     const local = await startHarness();
     const agent = new Agent({ connect: { ca: local.pki.ca.certPem, cert: local.pki.client.certPem, key: local.pki.client.keyPem } });
     const pending = request(`${local.mock.url}/__mock/slow?ms=30000`, { dispatcher: agent }).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(local.mock.stats.inFlight).toBe(1));
+    await vi.waitFor(() => expect(local.mock.stats.inFlight).toBe(1), { timeout: 5000 });
     const started = performance.now();
     await local.close();
     expect(performance.now() - started).toBeLessThan(1000);
