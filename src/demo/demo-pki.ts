@@ -31,7 +31,7 @@ export interface DemoPki {
   client: IssuedCertificate & { certPath: string; keyPath: string };
 }
 
-type DemoPkiCertificates = { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate };
+export type DemoPkiCertificates = { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate };
 
 function issueDemoPki(keys: { ca?: string; server?: string; client?: string } = {}): DemoPkiCertificates {
   const ca = createCertificateAuthority({ commonName: 'ons-mtls-proxy demo CA (throwaway)', keyPem: keys.ca });
