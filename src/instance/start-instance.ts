@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
+import { onsRules } from '../ons/index.js';
 import { assertStartable } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
@@ -37,6 +38,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
     features: [
       // Order matters: each feature sees the exchange after the ones before it.
+      ...onsRules(config, secureContext),
       consoleExchangeLines(deps.logger, config.logTag),
       ...(deps.extraFeatures ?? []),
     ],
