@@ -56,7 +56,7 @@ export function spawnProxy(args: readonly string[], options: { env: Record<strin
     }, 15_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
+      const match = /(?:listening on|proxy:) +(http:\/\/[^\s"]+)/.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
       const url = match[1];
