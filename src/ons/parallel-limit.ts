@@ -5,6 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
+import { ExchangeCalls, runForExchange, trackUpstreamCalls } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -57,14 +58,15 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
           return;
         }
         const ticket = limiter.acquire();
-        // 'close' ends every exchange exactly once (finished, upstream error or client gone):
-        // it gives the slot back, or takes a waiting client out of the queue.
-        reply.raw.once('close', ticket.leave);
+        // 'close' ends every exchange exactly once (finished, upstream error or client gone).
+        // The slot goes back once the upstream call has ended too; a waiting client leaves the queue.
+        const calls = new ExchangeCalls(ticket.leave);
+        reply.raw.once('close', () => calls.clientGone());
         const waitingSince = performance.now();
         void ticket.outcome.then((outcome) => {
           request.exchange.queuedMs = Math.round((performance.now() - waitingSince) * 10) / 10;
           if (outcome === 'granted') {
-            done();
+            runForExchange(calls, done);
             return;
           }
           // Answering from a hook means not calling done(): the handler (the forwarder) never runs.
@@ -73,6 +75,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
         });
       });
     },
+    wrapDispatcher: trackUpstreamCalls,
     status() {
       const limiter = shared?.limiter;
       if (!limiter) return {};

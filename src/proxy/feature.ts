@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import type { CompletedExchange } from './exchange.js';
 
 /**
@@ -12,6 +13,8 @@ export interface ProxyFeature {
   readonly name: string;
   /** Hooks and routes, registered before the catch-all forwarder. */
   register?(app: FastifyInstance): void | Promise<void>;
+  /** Wraps the dispatcher the forwarder sends with, to see each upstream call (e.g. to count or cancel it). */
+  wrapDispatcher?(dispatcher: Dispatcher): Dispatcher;
   /** Adjusts the headers sent upstream (hop-by-hop headers are already gone). */
   adjustRequestHeaders?(request: FastifyRequest, headers: IncomingHttpHeaders): void;
   /** Sees the upstream response body as it streams to the client; must neither consume nor pause it. */

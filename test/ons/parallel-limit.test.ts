@@ -165,15 +165,20 @@ describe('at most ONS_PROXY_MAX_CONCURRENCY requests in flight per certificate',
     expect(await limiterStatus(proxy)).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
-  it('gives the slot back when the client leaves mid-request or the upstream fails', async () => {
+  it('cancels the upstream call of a client that leaves mid-request, then gives the slot back', async () => {
     const proxy = await proxyWith({ maxConcurrency: 1 });
     const abort = new AbortController();
-    const leaving = get(proxy, '/__mock/slow?ms=5000', abort.signal).catch((error: Error) => error);
-    await waitUntil('the slot is taken', async () => (await limiterStatus(proxy)).inFlight === 1);
+    const leaving = get(proxy, '/__mock/slow?ms=30000', abort.signal).catch((error: Error) => error);
+    await waitUntil('the call reaches the upstream', () => upstream.mock.stats.inFlight === 1);
     abort.abort();
     await leaving;
+    // Ons must not count the abandoned call either: otherwise the next request could earn a 429.
+    await waitUntil('the upstream call is cancelled', () => upstream.mock.stats.inFlight === 0);
     await waitUntil('the slot is free', async () => (await limiterStatus(proxy)).inFlight === 0);
     expect((await get(proxy, '/__mock/slow?ms=10')).status).toBe(200);
+  });
+
+  it('gives the slot back when the upstream cannot be reached', async () => {
 
     const unreachable = await proxyWith({ maxConcurrency: 1, upstream: 'https://127.0.0.1:1' });
     for (let attempt = 0; attempt < 3; attempt++) expect((await get(unreachable, '/anything')).status).toBe(502);
