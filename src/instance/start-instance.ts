@@ -5,8 +5,7 @@ import { onsRules } from '../ons/index.js';
 import { assertStartable } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
-import { createClientSecureContext, readClientMaterial } from '../tls/material.js';
-import { SwappableDispatcher, createUpstreamAgent } from '../tls/upstream-dispatcher.js';
+import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
 import { consoleExchangeLines, type ConsoleLogger } from '../traffic/console.js';
 
 export interface RunningInstance {
@@ -27,9 +26,7 @@ export interface InstanceDependencies {
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
-  const material = readClientMaterial(config);
-  const secureContext = createClientSecureContext(material);
-  const dispatcher = new SwappableDispatcher(createUpstreamAgent(secureContext, { connectTimeoutMs: config.connectTimeoutMs }));
+  const { dispatcher, feature: certificate } = openClientCertificate(config, deps.logger);
 
   const app = await buildProxyApp({
     upstream: config.upstream,
@@ -38,6 +35,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
     features: [
       // Order matters: each feature sees the exchange after the ones before it.
+      certificate,
       ...onsRules(config, secureContext),
       consoleExchangeLines(deps.logger, config.logTag),
       ...(deps.extraFeatures ?? []),
