@@ -5,6 +5,7 @@ import { onsRules } from '../ons/index.js';
 import { assertStartable } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
+import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
 import { consoleExchangeLines, type ConsoleLogger } from '../traffic/console.js';
 
@@ -35,6 +36,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
     features: [
       // Order matters: each feature sees the exchange after the ones before it.
+      // Guards first: a refused request must reach nothing else.
+      ...requestGuards(config),
       certificate,
       ...onsRules(config, secureContext),
       consoleExchangeLines(deps.logger, config.logTag),

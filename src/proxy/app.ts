@@ -3,7 +3,9 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
-import { registerForwarder } from './forwarder.js';
+import { answerClientError, answerFrameworkError, MAX_HEADER_BYTES, methodNotSupported, problemForRequestError, refuseTunnel } from './client-errors.js';
+import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
+import { toOriginForm } from './guards/index.js';
 import { sendProblem } from './problem.js';
 
 export interface ProxyAppOptions {
@@ -25,8 +27,16 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     // Our own id, never the client's: it keys the traffic record and the x-request-id header.
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // The closing guard answers 503 as problem+json; fastify's own 503 is plain JSON.
+    return503OnClosing: false,
+    // HTTP_PROXY-style clients send "GET http://host/path"; route on the path, the host guard judges the host.
+    rewriteUrl: (request) => toOriginForm(request.url ?? '/'),
+    // Malformed requests get a problem response from Node's parser errors; a missing Host reaches the host guard.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
   });
+  app.server.on('connect', refuseTunnel);
 
   const completers = options.features.filter((f) => f.onExchangeComplete);
   app.decorateRequest('exchange', null as never);
@@ -54,16 +64,11 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    sendProblem(reply, {
-      status,
-      code: status === 500 ? 'proxy_internal_error' : 'bad_request',
-      title: status === 500 ? 'Internal proxy error' : 'Bad request',
-      // 4xx messages from fastify describe the client's mistake; internal errors stay internal.
-      detail: status === 500 ? 'The proxy failed while handling this request; the traffic record holds the details.' : error.message,
-    });
-    if (status === 500) reply.request.exchange.error = { code: error.code ?? 'INTERNAL', message: error.message };
+    const problem = problemForRequestError(error);
+    sendProblem(reply, problem);
+    if (problem.status === 500) reply.request.exchange.error = { code: error.code ?? 'INTERNAL', message: error.message };
   });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply.header('allow', FORWARDED_METHODS.join(', ')), methodNotSupported(request.method, FORWARDED_METHODS)));
 
   app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
   app.get(`${ADMIN_PREFIX}/status`, async () => {

@@ -15,6 +15,9 @@ export interface ForwarderOptions {
   readonly features: readonly ProxyFeature[];
 }
 
+/** Every method the Ons API uses; the proxy answers others itself (405). */
+export const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
+
 // Only requests without a body can be sent again: a streamed body is consumed by the first try.
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
@@ -32,7 +35,7 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
     disableRequestLogging: true,
     // Location headers belong to the upstream's URL space; rewriting them would change the API's answer.
     internalRewriteLocationHeader: false,
-    httpMethods: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'],
+    httpMethods: [...FORWARDED_METHODS],
     replyOptions: {
       timeout: options.timeoutMs,
       // http-proxy re-serialises the query string; send the client's bytes instead.

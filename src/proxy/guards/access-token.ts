@@ -1,0 +1,71 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import type { ProxyFeature } from '../feature.js';
+import { sendProblem, type Problem } from '../problem.js';
+import { absoluteFormAuthority } from './request-target.js';
+
+export const TOKEN_HEADER = 'x-proxy-token';
+const PROXY_AUTHORIZATION = 'proxy-authorization';
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const REDACTED = '[redacted]';
+
+/**
+ * ONS_PROXY_ACCESS_TOKEN: for shared or Docker setups, where more than the developer can
+ * reach the proxy. Without a token configured every request passes, but x-proxy-token
+ * is still never forwarded: it is meant for the proxy, not for Ons.
+ */
+export function accessTokenGuard(token: string | undefined): ProxyFeature {
+  const expected = token === undefined ? undefined : digest(token);
+  return {
+    name: 'access-token',
+    register(app) {
+      app.addHook('onRequest', async (request, reply) => {
+        const presented = presentedToken(request);
+        // Whatever was sent, no record, console line or inspector may show it.
+        redactCredentials(request.raw);
+        if (expected === undefined) return;
+        if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return;
+        const asProxy = absoluteFormAuthority(request.originalUrl) !== undefined;
+        // 407 is what HTTP_PROXY-style clients expect; browsers treat a 407 from a server as a network error, so others get 401.
+        reply.header(asProxy ? 'proxy-authenticate' : 'www-authenticate', 'Bearer realm="ons-proxy"');
+        sendProblem(reply, tokenProblem(asProxy ? 407 : 401, presented !== undefined));
+        return reply;
+      });
+    },
+    adjustRequestHeaders(_request, headers) {
+      delete headers[TOKEN_HEADER];
+    },
+  };
+}
+
+/** Hashing first makes both sides the same length, so the comparison takes the same time whatever was sent. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  const viaHeader = request.headers[TOKEN_HEADER];
+  if (typeof viaHeader === 'string' && viaHeader !== '') return viaHeader.trim();
+  const authorization = request.headers[PROXY_AUTHORIZATION];
+  return typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+}
+
+function redactCredentials(raw: IncomingMessage): void {
+  for (const name of [TOKEN_HEADER, PROXY_AUTHORIZATION]) if (raw.headers[name] !== undefined) raw.headers[name] = REDACTED;
+  for (let index = 0; index + 1 < raw.rawHeaders.length; index += 2) {
+    const name = raw.rawHeaders[index]?.toLowerCase();
+    if (name === TOKEN_HEADER || name === PROXY_AUTHORIZATION) raw.rawHeaders[index + 1] = REDACTED;
+  }
+}
+
+function tokenProblem(status: 401 | 407, presented: boolean): Problem {
+  return {
+    status,
+    code: presented ? 'access_token_invalid' : 'access_token_required',
+    title: presented ? 'Access token not accepted' : 'Access token required',
+    detail: presented
+      ? 'The token sent does not match ONS_PROXY_ACCESS_TOKEN. Send the configured token as "Proxy-Authorization: Bearer <token>" or "x-proxy-token: <token>".'
+      : 'This proxy requires its access token (ONS_PROXY_ACCESS_TOKEN). Send it as "Proxy-Authorization: Bearer <token>" or "x-proxy-token: <token>".',
+  };
+}

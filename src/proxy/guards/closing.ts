@@ -1,0 +1,30 @@
+import type { ProxyFeature } from '../feature.js';
+import { sendProblem } from '../problem.js';
+
+/**
+ * Once shutdown begins, requests that still arrive on open keep-alive connections get a
+ * 503 problem (with Connection: close) instead of starting new upstream work that the
+ * grace period might cut off. Exchanges already running are not affected.
+ */
+export function closingGuard(): ProxyFeature {
+  let closing = false;
+  return {
+    name: 'closing',
+    register(app) {
+      app.addHook('preClose', async () => {
+        closing = true;
+      });
+      app.addHook('onRequest', async (_request, reply) => {
+        if (!closing) return;
+        reply.header('connection', 'close');
+        sendProblem(reply, {
+          status: 503,
+          code: 'proxy_shutting_down',
+          title: 'Proxy is shutting down',
+          detail: 'The proxy received a stop signal and accepts no new requests. Retry once it runs again.',
+        });
+        return reply;
+      });
+    },
+  };
+}

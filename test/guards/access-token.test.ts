@@ -1,0 +1,105 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { RunningInstance } from '../../src/instance/start-instance.js';
+import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
+import { captureExchanges, problemOf, rawRequest, startCapturedProxy, type Capture } from './helpers.js';
+
+const TOKEN = 's3cret-Token_value';
+
+let upstream: Upstream;
+let proxy: RunningInstance;
+let capture: Capture;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  capture = captureExchanges();
+  proxy = await startCapturedProxy(upstream, capture, { accessToken: TOKEN });
+});
+afterAll(async () => {
+  await proxy.close();
+  await upstream.close();
+});
+
+async function call(path: string, headers: Record<string, string> = {}) {
+  const response = await request(`${proxy.url}${path}`, { headers });
+  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+}
+
+describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
+  it('refuses a request without the token with 401, a WWW-Authenticate challenge and a problem', async () => {
+    const before = upstream.mock.stats.requests;
+    const response = await call('/__mock/echo');
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="ons-proxy"');
+    const problem = problemOf(response);
+    expect(problem.code).toBe('access_token_required');
+    expect(problem.detail).toMatch(/Proxy-Authorization: Bearer <token>/);
+    expect(upstream.mock.stats.requests).toBe(before);
+  });
+
+  it.each([
+    ['x-proxy-token', { 'x-proxy-token': 'wrong' }],
+    ['Proxy-Authorization', { 'proxy-authorization': 'Bearer wrong' }],
+    ['a token that only starts right', { 'x-proxy-token': `${TOKEN}x` }],
+    ['a Basic credential', { 'proxy-authorization': `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` }],
+  ])('refuses a wrong token sent as %s', async (_how, headers) => {
+    const response = await call('/__mock/echo', headers);
+    expect(response.status).toBe(401);
+    expect(problemOf(response).code).toBe(_how === 'a Basic credential' ? 'access_token_required' : 'access_token_invalid');
+    expect(response.body).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['Proxy-Authorization: Bearer', { 'proxy-authorization': `Bearer ${TOKEN}` }],
+    ['x-proxy-token', { 'x-proxy-token': TOKEN }],
+  ])('forwards a request with the token as %s, and strips the token before forwarding', async (_how, headers) => {
+    const response = await call('/__mock/echo', headers);
+    expect(response.status).toBe(200);
+    const seen = JSON.parse(response.body) as MockEchoResponse;
+    expect(seen.headers['x-proxy-token']).toBeUndefined();
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+    expect(JSON.stringify(seen.rawHeaders)).not.toContain(TOKEN);
+  });
+
+  it('guards the admin routes too', async () => {
+    expect((await call('/__proxy/health')).status).toBe(401);
+    expect((await call('/__proxy/status')).status).toBe(401);
+    expect((await call('/__proxy/health', { 'x-proxy-token': TOKEN })).status).toBe(200);
+  });
+
+  it('answers an HTTP_PROXY-style (absolute-form) request without the token with 407 and Proxy-Authenticate', async () => {
+    const port = new URL(proxy.url).port;
+    const response = await rawRequest(proxy.url, `GET http://localhost:${port}/__mock/echo HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
+    expect(response.status).toBe(407);
+    expect(response.headers['proxy-authenticate']).toBe('Bearer realm="ons-proxy"');
+    expect(problemOf(response).code).toBe('access_token_required');
+    const authorised = await rawRequest(
+      proxy.url,
+      `GET http://localhost:${port}/__mock/echo HTTP/1.1\r\nHost: localhost:${port}\r\nProxy-Authorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(authorised.status).toBe(200);
+  });
+
+  it('leaves no trace of the token in what the exchange observers see', async () => {
+    const response = await call('/__mock/echo', { 'x-proxy-token': TOKEN, 'proxy-authorization': `Bearer ${TOKEN}` });
+    const completed = await capture.exchange(String(response.headers['x-request-id']));
+    expect(completed?.request.headers['x-proxy-token']).toBe('[redacted]');
+    expect(JSON.stringify(completed?.request.headers)).not.toContain(TOKEN);
+    expect(JSON.stringify(completed?.request.raw.rawHeaders)).not.toContain(TOKEN);
+  });
+});
+
+describe('without ONS_PROXY_ACCESS_TOKEN', () => {
+  it('needs no token, and still never forwards an x-proxy-token a client sends', async () => {
+    const open = await startProxy(upstream);
+    try {
+      const response = await request(`${open.url}/__mock/echo`, { headers: { 'x-proxy-token': 'meant-for-the-proxy' } });
+      expect(response.statusCode).toBe(200);
+      const seen = (await response.body.json()) as MockEchoResponse;
+      expect(seen.headers['x-proxy-token']).toBeUndefined();
+    } finally {
+      await open.close();
+    }
+  });
+});
