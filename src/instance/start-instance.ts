@@ -27,7 +27,7 @@ export interface InstanceDependencies {
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
-  const { dispatcher, feature: certificate } = openClientCertificate(config, deps.logger);
+  const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
   const app = await buildProxyApp({
     upstream: config.upstream,

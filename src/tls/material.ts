@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { UserError } from '../config/errors.js';
 
@@ -12,13 +13,17 @@ export interface ClientMaterialSources {
   ca?: string | undefined;
 }
 
+/** The identity in one of its two forms, as read from disk. */
+export type ClientIdentitySource =
+  | { readonly form: 'pem'; readonly certFile: string; readonly cert: string; readonly keyFile: string; readonly key: string }
+  | { readonly form: 'pkcs12'; readonly pfxFile: string; readonly pfx: Buffer };
+
 export interface ClientMaterial {
-  readonly cert?: string;
-  readonly key?: string;
-  readonly pfx?: Buffer;
+  readonly identity: ClientIdentitySource;
   readonly passphrase?: string;
   /** Extra trusted CAs (PEM), on top of the default store. */
   readonly extraCa?: string;
+  readonly caFile?: string;
   /** The files this material was read from, for watching and messages. */
   readonly files: readonly string[];
 }
@@ -40,6 +45,17 @@ function readPassphrase(sources: ClientMaterialSources): string | undefined {
   return text.split(/\r?\n/, 1)[0] ?? '';
 }
 
+/** PEM text of a certificate file; a DER file (what some browsers export) is converted. */
+function certificateText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (text.includes('-----BEGIN')) return text;
+  try {
+    return new X509Certificate(bytes).toString();
+  } catch {
+    return text; // not DER either: the identity check names the problem
+  }
+}
+
 /** Reads the configured files; says which setting is missing when the identity is incomplete. */
 export function readClientMaterial(sources: ClientMaterialSources): ClientMaterial {
   if (sources.pfx && (sources.cert || sources.key)) {
@@ -51,24 +67,30 @@ export function readClientMaterial(sources: ClientMaterialSources): ClientMateri
   if (!sources.pfx && !sources.key) throw new UserError('ONS_PROXY_CERT is set but ONS_PROXY_KEY is not: point ONS_PROXY_KEY at the private key that belongs to the certificate.');
   if (!sources.pfx && !sources.cert) throw new UserError('ONS_PROXY_KEY is set but ONS_PROXY_CERT is not: point ONS_PROXY_CERT at the certificate (PEM) that Ons signed.');
 
-  const files: string[] = [];
-  const passphrase = readPassphrase(sources);
-  const material: { -readonly [K in keyof ClientMaterial]: ClientMaterial[K] } = { files };
-  if (passphrase !== undefined) material.passphrase = passphrase;
+  let identity: ClientIdentitySource;
   if (sources.pfx) {
-    material.pfx = readMaterialFile(sources.pfx, 'PKCS#12 file', 'ONS_PROXY_PFX');
-    files.push(sources.pfx);
-  } else if (sources.cert && sources.key) {
-    material.cert = readMaterialFile(sources.cert, 'certificate', 'ONS_PROXY_CERT').toString('utf8');
-    material.key = readMaterialFile(sources.key, 'private key', 'ONS_PROXY_KEY').toString('utf8');
-    files.push(sources.cert, sources.key);
+    identity = { form: 'pkcs12', pfxFile: sources.pfx, pfx: readMaterialFile(sources.pfx, 'PKCS#12 file', 'ONS_PROXY_PFX') };
+  } else {
+    const certFile = sources.cert as string;
+    const keyFile = sources.key as string;
+    const cert = certificateText(readMaterialFile(certFile, 'certificate', 'ONS_PROXY_CERT'));
+    const key = readMaterialFile(keyFile, 'private key', 'ONS_PROXY_KEY').toString('utf8');
+    identity = { form: 'pem', certFile, cert, keyFile, key };
   }
-  if (sources.ca) {
-    material.extraCa = readMaterialFile(sources.ca, 'CA bundle', 'ONS_PROXY_CA').toString('utf8');
-    files.push(sources.ca);
-  }
-  if (sources.passphraseFile) files.push(sources.passphraseFile);
-  return material;
+  const passphrase = readPassphrase(sources);
+  const extraCa = sources.ca ? readMaterialFile(sources.ca, 'CA bundle', 'ONS_PROXY_CA').toString('utf8') : undefined;
+  const files = [
+    ...(identity.form === 'pkcs12' ? [identity.pfxFile] : [identity.certFile, identity.keyFile]),
+    ...(sources.ca ? [sources.ca] : []),
+    ...(sources.passphrase === undefined && sources.passphraseFile ? [sources.passphraseFile] : []),
+  ];
+  return {
+    identity,
+    files,
+    ...(passphrase !== undefined ? { passphrase } : {}),
+    ...(extraCa !== undefined ? { extraCa } : {}),
+    ...(sources.ca ? { caFile: sources.ca } : {}),
+  };
 }
 
 /** The CAs trusted for the upstream: the default store (system/bundled) plus the extra bundle. */
@@ -78,38 +100,4 @@ export function trustedCas(extraCa: string | undefined): string[] {
   const withDefaults = tls as typeof tls & { getCACertificates?: (type?: string) => string[] };
   const defaults = typeof withDefaults.getCACertificates === 'function' ? withDefaults.getCACertificates('default') : [...tls.rootCertificates];
   return extraCa ? [...defaults, extraCa] : defaults;
-}
-
-/**
- * Builds the secure context once, so each new upstream connection reuses the parsed
- * key, chain and CA store instead of parsing them again per handshake.
- */
-export function createClientSecureContext(material: ClientMaterial): tls.SecureContext {
-  const options: tls.SecureContextOptions = { ca: trustedCas(material.extraCa), minVersion: 'TLSv1.2' };
-  if (material.pfx) options.pfx = material.pfx;
-  if (material.cert) options.cert = material.cert;
-  if (material.key) options.key = material.key;
-  if (material.passphrase !== undefined) options.passphrase = material.passphrase;
-  try {
-    return tls.createSecureContext(options);
-  } catch (error) {
-    throw new UserError(describeSecureContextError(error as Error & { code?: string }, material));
-  }
-}
-
-function describeSecureContextError(error: Error & { code?: string }, material: ClientMaterial): string {
-  const message = error.message;
-  const where = material.files.join(', ');
-  if (/bad decrypt|mac verify failure|bad password|BAD_PASSWORD|interrupted or cancelled/i.test(message)) {
-    return material.passphrase === undefined
-      ? `The private key in ${where} is encrypted: set ONS_PROXY_PASSPHRASE or ONS_PROXY_PASSPHRASE_FILE.`
-      : `Wrong passphrase for ${where}: check ONS_PROXY_PASSPHRASE or ONS_PROXY_PASSPHRASE_FILE.`;
-  }
-  if (/key values mismatch|KEY_VALUES_MISMATCH/i.test(message)) {
-    return `The private key does not belong to the certificate (${where}): point ONS_PROXY_KEY at the key you made the CSR with.`;
-  }
-  if (/no start line|bad base64|unsupported|wrong tag|not enough data|header too long|asn1/i.test(message)) {
-    return `Cannot parse the certificate material in ${where} (${message}): expected PEM files (-----BEGIN CERTIFICATE----- / -----BEGIN PRIVATE KEY-----) or a PKCS#12 file.`;
-  }
-  return `Cannot use the certificate material in ${where}: ${message}.`;
 }

@@ -1,0 +1,31 @@
+import tls from 'node:tls';
+import { UserError } from '../config/errors.js';
+import type { ClientIdentity } from './identity.js';
+import { trustedCas, type ClientMaterial } from './material.js';
+
+/**
+ * Builds the secure context once, so each new upstream connection reuses the parsed
+ * key, chain and CA store instead of parsing them again per handshake.
+ */
+export function createClientSecureContext(material: ClientMaterial, identity: ClientIdentity): tls.SecureContext {
+  const options: tls.SecureContextOptions = { ca: trustedCas(material.extraCa), minVersion: 'TLSv1.2' };
+  const source = material.identity;
+  if (source.form === 'pkcs12') {
+    options.pfx = source.pfx;
+  } else {
+    // The leaf first: a file that lists the chain before the certificate would otherwise present the wrong one.
+    options.cert = [identity.certificate, ...identity.chain].map((certificate) => certificate.toString()).join('\n');
+    options.key = source.key;
+  }
+  if (material.passphrase !== undefined) options.passphrase = material.passphrase;
+  try {
+    return tls.createSecureContext(options);
+  } catch (error) {
+    const message = (error as Error).message;
+    const where = material.files.join(', ');
+    if (/no start line|bad base64|header too long|asn1|no certificate/i.test(message) && material.caFile) {
+      throw new UserError(`Cannot use the CA bundle ${material.caFile} (ONS_PROXY_CA): ${message}. It must hold PEM certificates (-----BEGIN CERTIFICATE-----), such as the chain file Ons publishes.`);
+    }
+    throw new UserError(`Cannot use the certificate material in ${where}: ${message}.`);
+  }
+}
