@@ -1,6 +1,6 @@
 // `npm run bench`: the proxy against its floor (the upstream directly) and against nginx, in
 // one interleaved run. See BENCHMARKS.md for what each row means and how to read the result.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,9 @@ async function main(): Promise<number> {
   if (os.loadavg()[0]! > machine.cores * 0.5) notes.push(`The machine was busy before the run (load ${loadBefore} on ${machine.cores} cores): expect noise.`);
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-bench-'));
+  // Started by root, nginx's workers run as an unprivileged user: they must be able to walk
+  // into the temp dir to read the download file. Keys stay 0600 (only nginx's master reads them).
+  await chmod(tmp, 0o755);
   const stops: (() => Promise<void>)[] = [];
   try {
     const demo = await writeDemoPki(path.join(tmp, 'pki'));
