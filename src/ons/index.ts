@@ -2,14 +2,25 @@
 import type tls from 'node:tls';
 import type { ProxyConfig } from '../config/load.js';
 import type { ProxyFeature } from '../proxy/feature.js';
+import { defaultHeaders } from './default-headers.js';
+import { onsHints } from './hints.js';
 import { certificateKeyOf, parallelLimit } from './parallel-limit.js';
+import { productionReadOnly } from './production-guard.js';
+
+export { hintFor } from './hints.js';
+export { isToolDefaultUserAgent } from './default-headers.js';
 
 export function onsRules(config: ProxyConfig, secureContext: tls.SecureContext): ProxyFeature[] {
+  const readOnly = config.environment === 'production' && !config.allowWrites;
   return [
+    // A refused write never waits for a slot.
+    ...(readOnly ? [productionReadOnly()] : []),
     parallelLimit({
       certificateKey: certificateKeyOf(secureContext),
       profile: config.name,
       settings: { maxConcurrency: config.maxConcurrency, queueLimit: config.queueLimit, queueTimeoutMs: config.queueTimeoutMs },
     }),
+    defaultHeaders({ userAgent: config.userAgent }),
+    onsHints({ environment: config.environment, maxConcurrency: config.maxConcurrency }),
   ];
 }
