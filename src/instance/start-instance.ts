@@ -7,7 +7,8 @@ import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
-import { consoleExchangeLines, type ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../traffic/console.js';
+import { recordTraffic } from '../traffic/recorder.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -40,7 +41,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       ...requestGuards(config),
       certificate,
       ...onsRules(config, secureContext),
-      consoleExchangeLines(deps.logger, config.logTag),
+      // Builds one record per exchange, whatever the features before it did with it.
+      recordTraffic(config, deps.logger),
       ...(deps.extraFeatures ?? []),
     ],
   });

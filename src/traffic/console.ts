@@ -1,7 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import type { CompletedExchange } from '../proxy/exchange.js';
-import type { ProxyFeature } from '../proxy/feature.js';
+import type { TrafficRecord } from './record.js';
 
 export type ConsoleLogger = Logger;
 
@@ -11,28 +10,27 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
   if (destination.isTTY) {
     return pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
   }
+  // Any other stream (a test's, a file's) gets the lines as they are.
+  if (destination !== process.stdout) return pino(options, destination);
   return pino(options, pino.destination({ dest: 1, sync: false }));
 }
 
-/** One console line per exchange: method, path, status, duration. */
-export function consoleExchangeLines(logger: ConsoleLogger, tag: string | undefined): ProxyFeature {
-  return {
-    name: 'console-lines',
-    onExchangeComplete({ request, exchange, status, durationMs, aborted }: CompletedExchange): void {
-      const line = {
-        id: exchange.id,
-        method: request.method,
-        url: request.url,
-        status,
-        ms: Math.round(durationMs * 10) / 10,
-        ...(tag ? { tag } : {}),
-        ...(aborted ? { aborted: true } : {}),
-        ...(exchange.error ? { error: exchange.error.code } : {}),
-        ...(exchange.hint ? { hint: exchange.hint } : {}),
-      };
-      const message = `${request.method} ${request.url} ${aborted ? 'aborted' : status} ${line.ms}ms`;
-      if (exchange.error || status >= 500) logger.warn(line, message);
-      else logger.info(line, message);
-    },
+/** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */
+export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): void {
+  const line = {
+    id: record.id,
+    method: record.method,
+    url: record.url,
+    status: record.status,
+    ms: Math.round(record.durationMs * 10) / 10,
+    ...(record.tag !== undefined ? { tag: record.tag } : {}),
+    ...(record.queuedMs > 0 ? { queuedMs: record.queuedMs } : {}),
+    ...(record.aborted ? { aborted: true } : {}),
+    ...(record.error ? { error: record.error.code } : {}),
+    ...(record.hint !== undefined ? { hint: record.hint } : {}),
+    ...(logger.isLevelEnabled('debug') ? { requestHeaders: record.request.headers, responseHeaders: record.response.headers } : {}),
   };
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${line.ms}ms`;
+  if (record.error || record.status >= 500) logger.warn(line, message);
+  else logger.info(line, message);
 }

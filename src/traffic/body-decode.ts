@@ -1,0 +1,118 @@
+// Turns the captured bytes of a body into what the record holds: a JSON value, a string or
+// base64. Compressed bodies are decoded here, for the record only and after the exchange,
+// from the captured prefix and never beyond the capture limit.
+import { isUtf8 } from 'node:buffer';
+import type { Transform } from 'node:stream';
+import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import type { BodyEncoding } from './record.js';
+
+export interface CapturedBody {
+  readonly bytes: Buffer;
+  /** The capture holds only the first part of the body. */
+  readonly truncated: boolean;
+  readonly contentType: string | undefined;
+  readonly contentEncoding: string | undefined;
+  readonly limit: number;
+}
+
+export interface DescribedBody {
+  readonly body: unknown;
+  readonly bodyEncoding: BodyEncoding;
+  readonly truncated: boolean;
+}
+
+type Decoder = () => Transform;
+
+// Truncated input is normal here (the capture stops at the limit), so flush what decodes
+// instead of failing on the missing end.
+const DECODERS: Readonly<Record<string, readonly Decoder[]>> = {
+  gzip: [() => createGunzip({ finishFlush: constants.Z_SYNC_FLUSH })],
+  'x-gzip': [() => createGunzip({ finishFlush: constants.Z_SYNC_FLUSH })],
+  // "deflate" should be zlib-wrapped, but some servers send raw deflate.
+  deflate: [() => createInflate({ finishFlush: constants.Z_SYNC_FLUSH }), () => createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH })],
+  br: [() => createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH })],
+};
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+const TEXT_TYPE = /^(?:text\/|application\/(?:x-ndjson|ndjson|jsonl|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
+const BINARY_TYPE = /^(?:image|audio|video|font)\/|^application\/(?:octet-stream|pdf|zip|gzip|x-tar|vnd\.|msword|x-protobuf)/i;
+
+/** Decodes the content encoding (when known) and picks json, text or base64. */
+export async function describeBody(captured: CapturedBody): Promise<DescribedBody> {
+  const decoded = await decodeContent(captured);
+  const { bytes, truncated } = decoded;
+  if (bytes.length === 0) return { body: '', bodyEncoding: 'text', truncated };
+  const type = captured.contentType ?? '';
+  if (!decoded.decodedAll) return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };
+  if (JSON_TYPE.test(type) && !truncated) {
+    try {
+      return { body: JSON.parse(bytes.toString('utf8')) as unknown, bodyEncoding: 'json', truncated };
+    } catch {
+      // Not valid JSON after all: recorded as text below, so the developer sees what was sent.
+    }
+  }
+  if (!BINARY_TYPE.test(type)) {
+    const text = truncated ? withoutPartialCharacter(bytes) : bytes;
+    if (isUtf8(text) && (TEXT_TYPE.test(type) || JSON_TYPE.test(type) || !text.includes(0))) {
+      return { body: text.toString('utf8'), bodyEncoding: 'text', truncated };
+    }
+  }
+  return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };
+}
+
+interface DecodedContent {
+  readonly bytes: Buffer;
+  readonly truncated: boolean;
+  /** false when the content encoding is unknown or the bytes would not decode: `bytes` are still encoded. */
+  readonly decodedAll: boolean;
+}
+
+async function decodeContent(captured: CapturedBody): Promise<DecodedContent> {
+  const encoding = captured.contentEncoding?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity' || captured.bytes.length === 0) {
+    return { bytes: captured.bytes, truncated: captured.truncated, decodedAll: true };
+  }
+  const decoders = DECODERS[encoding];
+  if (!decoders) return { bytes: captured.bytes, truncated: captured.truncated, decodedAll: false };
+  for (const decoder of decoders) {
+    const result = await inflateBounded(decoder(), captured.bytes, captured.limit);
+    if (result) return { bytes: result.bytes, truncated: captured.truncated || result.cut, decodedAll: true };
+  }
+  return { bytes: captured.bytes, truncated: captured.truncated, decodedAll: false };
+}
+
+/** Decodes at most `limit` bytes of output; undefined when the input does not decode at all. */
+function inflateBounded(decoder: Transform, input: Buffer, limit: number): Promise<{ bytes: Buffer; cut: boolean } | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: { bytes: Buffer; cut: boolean } | undefined): void => {
+      if (settled) return;
+      settled = true;
+      decoder.destroy();
+      resolve(result);
+    };
+    decoder.on('data', (chunk: Buffer) => {
+      const room = limit - size;
+      chunks.push(chunk.length <= room ? chunk : chunk.subarray(0, room));
+      size += Math.min(chunk.length, room);
+      if (chunk.length > room) settle({ bytes: Buffer.concat(chunks, size), cut: true });
+    });
+    decoder.on('end', () => settle({ bytes: Buffer.concat(chunks, size), cut: false }));
+    // A corrupt tail after good data still leaves something worth recording.
+    decoder.on('error', () => settle(size > 0 ? { bytes: Buffer.concat(chunks, size), cut: true } : undefined));
+    decoder.end(input);
+  });
+}
+
+/** Drops an incomplete UTF-8 sequence at the end of a cut body, so the rest reads as text. */
+function withoutPartialCharacter(bytes: Buffer): Buffer {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.subarray(0, bytes.length - back) : bytes;
+  }
+  return bytes;
+}

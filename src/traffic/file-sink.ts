@@ -1,0 +1,121 @@
+// Writes one NDJSON line per record to <logDir>/traffic-YYYY-MM-DD.ndjson (local date, a new
+// file each day) through pino's asynchronous sonic-boom destination: writing never blocks
+// the event loop, and a failing disk never stops the proxying. The line is the record
+// itself, so it goes to the destination directly: a pino logger always puts its level in
+// front (and with the level formatted away it writes "{," instead).
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { UserError } from '../config/errors.js';
+import { localDay, trafficFileName, type TrafficRecord } from './record.js';
+
+type Destination = ReturnType<typeof pino.destination>;
+
+// While the disk refuses writes, records wait in memory up to this much, then are dropped
+// (and counted) instead of growing without bound.
+const MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
+
+export interface FileSinkStatus {
+  readonly file: string;
+  /** Records handed to the file (buffered or on disk). */
+  readonly recordsWritten: number;
+  /** Records dropped because the disk kept refusing them. */
+  readonly recordsDropped?: number;
+  readonly writeError?: string;
+}
+
+export interface TrafficFileSink {
+  write(record: TrafficRecord): void;
+  status(): FileSinkStatus;
+  /** Writes out everything buffered, then closes the file. */
+  close(): Promise<void>;
+}
+
+interface OpenDay {
+  readonly day: string;
+  readonly file: string;
+  readonly destination: Destination;
+}
+
+/**
+ * Opens today's traffic file. An unusable log folder is reported now, as a UserError;
+ * a failure later (disk full, file removed) goes to `onWriteError` once and to status().
+ */
+export function openTrafficFileSink(logDir: string, onWriteError: (message: string) => void): TrafficFileSink {
+  const dir = path.resolve(logDir);
+  let current: OpenDay;
+  try {
+    // Records can hold care data: only the owner may read them.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    current = openDay(dir, localDay(new Date()));
+  } catch (error) {
+    throw new UserError(`Cannot write traffic records to ${dir}: ${(error as Error).message}. Make the folder writable, or choose another with ONS_PROXY_LOG_DIR (--log-dir).`);
+  }
+  let written = 0;
+  let closed = false;
+  let writeError: string | undefined;
+  const fail = (message: string): void => {
+    if (writeError === undefined) onWriteError(message);
+    writeError = message;
+  };
+  let dropped = 0;
+  const watch = (day: OpenDay): OpenDay => {
+    day.destination.on('error', (error: Error) => fail(`cannot write ${day.file}: ${error.message}`));
+    day.destination.on('drop', () => dropped++);
+    return day;
+  };
+  watch(current);
+
+  return {
+    write(record) {
+      const today = localDay(new Date());
+      if (today !== current.day && !closed) {
+        try {
+          const next = watch(openDay(dir, today));
+          void endDestination(current.destination, writeError !== undefined);
+          current = next;
+        } catch (error) {
+          fail(`cannot open the traffic file for ${today}: ${(error as Error).message}`);
+        }
+      }
+      try {
+        const line = `${JSON.stringify(record)}\n`;
+        // An exchange can end while the proxy closes, after the file was handed over: it is
+        // still written, synchronously, so no record is lost.
+        if (closed) fs.appendFileSync(current.file, line, { mode: 0o600 });
+        else current.destination.write(line);
+        written++;
+      } catch (error) {
+        fail(`cannot write ${current.file}: ${(error as Error).message}`);
+      }
+    },
+    status() {
+      return { file: current.file, recordsWritten: written, ...(dropped ? { recordsDropped: dropped } : {}), ...(writeError !== undefined ? { writeError } : {}) };
+    },
+    close() {
+      closed = true;
+      return endDestination(current.destination, writeError !== undefined);
+    },
+  };
+}
+
+function openDay(dir: string, day: string): OpenDay {
+  const file = path.join(dir, trafficFileName(day));
+  // Opened synchronously so that a folder we cannot write to fails here, with a clear message.
+  const fd = fs.openSync(file, 'a', 0o600);
+  const destination = pino.destination({ dest: fd, sync: false, maxLength: MAX_BUFFERED_BYTES });
+  return { day, file, destination };
+}
+
+function endDestination(destination: Destination, failed: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    destination.once('close', () => resolve());
+    try {
+      // After a write error the buffer cannot be written out: drop it rather than wait for it.
+      if (failed) destination.destroy();
+      else destination.end();
+    } catch {
+      resolve(); // already closed
+    }
+  });
+}

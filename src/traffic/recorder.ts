@@ -1,0 +1,138 @@
+// The recording feature: taps both bodies, builds one record per exchange as it completes,
+// and hands it to the traffic file, the console and any listener (the inspector).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ProxyConfig } from '../config/load.js';
+import { ADMIN_PREFIX } from '../proxy/app.js';
+import type { CompletedExchange } from '../proxy/exchange.js';
+import type { ProxyFeature } from '../proxy/feature.js';
+import { BodyCapture, RequestBodyTap, observeBody } from './body-capture.js';
+import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHeaders } from './build-record.js';
+import { writeConsoleLine, type ConsoleLogger } from './console.js';
+import { openTrafficFileSink } from './file-sink.js';
+import type { TrafficRecord } from './record.js';
+import { createRedactor } from './redact.js';
+
+export type RecordListener = (record: TrafficRecord) => void;
+
+export interface TrafficRecorder extends ProxyFeature {
+  /** Calls `listener` with every new record; returns the unsubscribe function. */
+  onRecord(listener: RecordListener): () => void;
+}
+
+type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields'>;
+
+/**
+ * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
+ * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
+ */
+export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): TrafficRecorder {
+  const file = openTrafficFileSink(config.logDir, (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`));
+  const context: RecordContext = {
+    profile: config.name,
+    tag: config.logTag,
+    logBodies: config.logBodies,
+    // With bodies off the taps still count bytes, so bodyBytes stays right.
+    bodyLimit: config.logBodies ? config.logBodyLimit : 0,
+    redactor: createRedactor(config),
+  };
+  const bodies = new WeakMap<FastifyRequest, ExchangeBodies>();
+  const listeners = new Set<RecordListener>();
+  const pending = new Set<Promise<void>>();
+  let recorded = 0;
+
+  const bodiesOf = (request: FastifyRequest): ExchangeBodies => {
+    let entry = bodies.get(request);
+    if (!entry) {
+      entry = { request: undefined, response: undefined, responseHeaders: undefined };
+      bodies.set(request, entry);
+    }
+    return entry;
+  };
+
+  const publish = (record: TrafficRecord): void => {
+    recorded++;
+    file.write(record);
+    writeConsoleLine(logger, record);
+    for (const listener of listeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        logger.error(`a traffic listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  return {
+    name: 'traffic',
+    register(app: FastifyInstance) {
+      app.addHook('preParsing', (request, _reply, payload, done) => {
+        if (isAdmin(request) || !hasBody(request)) {
+          done(null, payload);
+          return;
+        }
+        const capture = new BodyCapture(context.bodyLimit);
+        bodiesOf(request).request = capture;
+        done(null, new RequestBodyTap(request.raw, capture));
+      });
+      // Answers the proxy writes itself (guards, upstream failures) arrive here whole;
+      // forwarded bodies are streams, observed in observeResponseBody instead.
+      app.addHook('onSend', (request, reply, payload, done) => {
+        if (isAdmin(request)) {
+          done(null, payload);
+          return;
+        }
+        const entry = bodiesOf(request);
+        // fastify hands these to writeHead at once, so the raw response never holds them.
+        const headers: ResponseHeaders = { ...reply.getHeaders() };
+        if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+          entry.response = new BodyCapture(context.bodyLimit);
+          entry.response.add(payload);
+          headers['content-length'] ??= String(Buffer.byteLength(payload));
+        }
+        entry.responseHeaders = headers;
+        done(null, payload);
+      });
+    },
+    observeResponseBody(request, _reply, body) {
+      const capture = new BodyCapture(context.bodyLimit);
+      bodiesOf(request).response = capture;
+      observeBody(body, capture);
+    },
+    onExchangeComplete(completed: CompletedExchange) {
+      if (isAdmin(completed.request)) return;
+      const exchangeBodies = bodiesOf(completed.request);
+      const done = buildRecord(completed, exchangeBodies, context)
+        .catch((error: unknown) => {
+          // Still exactly one record: without bodies rather than none at all.
+          logger.error(`could not describe the bodies of exchange ${completed.exchange.id}: ${(error as Error).message}`);
+          return buildRecord(completed, { request: undefined, response: undefined, responseHeaders: exchangeBodies.responseHeaders }, context);
+        })
+        .then(publish)
+        .finally(() => pending.delete(done));
+      pending.add(done);
+    },
+    onRecord(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    status() {
+      return { ...file.status(), recordsBuilt: recorded, recordsPending: pending.size };
+    },
+    async close() {
+      // Exchanges cut off by the shutdown report themselves on the following turns.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await file.close();
+    },
+  };
+}
+
+function isAdmin(request: FastifyRequest): boolean {
+  return request.url === ADMIN_PREFIX || request.url.startsWith(`${ADMIN_PREFIX}/`);
+}
+
+// The same test fastify uses to decide whether to parse a body at all.
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
