@@ -6,8 +6,9 @@ import type { Command } from './command.js';
 import { commandHelp, mainHelp } from './help.js';
 import { startCommand } from './start.js';
 import { demoCommand } from './demo.js';
+import { endpointsCommand } from './endpoints.js';
 
-const COMMANDS: readonly Command[] = [startCommand, demoCommand];
+const COMMANDS: readonly Command[] = [startCommand, demoCommand, endpointsCommand];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
