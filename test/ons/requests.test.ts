@@ -8,6 +8,7 @@ import { startInstance, type RunningInstance } from '../../src/instance/start-in
 import { hintFor } from '../../src/ons/index.js';
 import type { ExchangeContext } from '../../src/proxy/exchange.js';
 import { createConsoleLogger } from '../../src/traffic/console.js';
+import { runCli } from '../support/cli.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 
 let upstream: Upstream;
@@ -142,6 +143,10 @@ describe('production guard', () => {
 
   it('refuses to start on production without --allow-production', async () => {
     await expect(proxyWith({ environment: 'production', force: true })).rejects.toThrow(/real care data.*--allow-production/);
+    const cli = await runCli(['start', '--environment', 'production', '--cert', upstream.pki.client.certPath, '--key', upstream.pki.client.keyPath, '--port', '0'], { cwd: upstream.dir });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toMatch(/^ons-proxy: ONS_PROXY_ENVIRONMENT is production: .*--allow-production/);
   });
 
   it('is read-only by default: writes get 405 with an explanation, reads go through', async () => {
