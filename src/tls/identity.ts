@@ -24,7 +24,7 @@ export function readClientIdentity(material: ClientMaterial): ClientIdentity {
   if (source.form === 'pkcs12') return readPkcs12Identity(source.pfx, source.pfxFile, material.passphrase);
   const certificates = readCertificates(source.cert, source.certFile);
   const privateKey = readPrivateKey(source.key, source.keyFile, material.passphrase);
-  return pickLeaf(certificates, privateKey, `${source.certFile} and ${source.keyFile}`, 'point ONS_PROXY_KEY at the key you made the CSR with, or ONS_PROXY_CERT at the certificate Ons issued for it');
+  return pairWithKey(certificates, privateKey, `${source.certFile} and ${source.keyFile}`, 'point ONS_PROXY_KEY at the key you made the CSR with, or ONS_PROXY_CERT at the certificate Ons issued for it');
 }
 
 export function readCertificates(text: string, file: string): X509Certificate[] {
@@ -73,7 +73,7 @@ export function readPrivateKey(text: string, file: string, passphrase: string | 
 }
 
 /** The certificate that belongs to the key comes first, whatever order the file used. */
-function pickLeaf(certificates: readonly X509Certificate[], privateKey: KeyObject, where: string, fix: string): ClientIdentity {
+export function pairWithKey(certificates: readonly X509Certificate[], privateKey: KeyObject, where: string, fix: string): ClientIdentity {
   const certificate = certificates.find((candidate) => candidate.checkPrivateKey(privateKey));
   if (!certificate) throw new UserError(`The private key does not belong to the certificate (${where}): ${fix}.`);
   return { certificate, chain: certificates.filter((candidate) => candidate !== certificate), privateKey };
@@ -104,7 +104,7 @@ function readPkcs12Identity(pfx: Buffer, file: string, passphrase: string | unde
   }
   const keyInfo = keyBag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key)) : keyBag.asn1;
   const privateKey = createPrivateKey({ key: Buffer.from(forge.asn1.toDer(keyInfo).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
-  return pickLeaf(certificates, privateKey, file, 'export the PKCS#12 file again from the certificate Ons issued and the key you made the CSR with');
+  return pairWithKey(certificates, privateKey, file, 'export the PKCS#12 file again from the certificate Ons issued and the key you made the CSR with');
 }
 
 function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, bagType: string | undefined): forge.pkcs12.Bag[] {

@@ -15,3 +15,4 @@ export {
 } from './assessment.js';
 export { certificateReloader, type CertificateLog, type CertificateReloader, type ReloadOutcome } from './reloader.js';
 export { SwappableDispatcher, createUpstreamAgent } from './upstream-dispatcher.js';
+export { diagnoseMaterial, diagnoseHandshake, interpretPing, type CheckStep, type StepStatus } from './diagnosis.js';
