@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy from '@fastify/http-proxy';
 import type { Dispatcher } from 'undici';
+import { attachClientSignal, cancellingRequester, isClientAbort, watchForClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
@@ -31,7 +32,9 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
   const bodyObservers = options.features.filter((f) => f.observeResponseBody);
   await app.register(httpProxy, {
     upstream: options.upstream,
-    undici: options.dispatcher,
+    // Cancels the upstream request when the client goes away (see client-abort.ts).
+    undici: cancellingRequester(options.dispatcher),
+    preHandler: watchForClientAbort,
     disableRequestLogging: true,
     // Location headers belong to the upstream's URL space; rewriting them would change the API's answer.
     internalRewriteLocationHeader: false,
@@ -46,6 +49,7 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
         const outgoing = stripHopByHop(headers as IncomingHttpHeaders);
         for (const feature of headerAdjusters) feature.adjustRequestHeaders?.(request, outgoing);
         request.exchange.upstreamUrl = options.upstream + request.url;
+        attachClientSignal(request, outgoing);
         return outgoing;
       },
       rewriteHeaders: (headers, request) => rewriteResponseHeaders(headers as IncomingHttpHeaders, request && http1(request)),
@@ -54,11 +58,18 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
         const reply = http1Reply(anyReply);
         const reason = EXTRA_REASONS[reply.statusCode];
         if (reason !== undefined && STATUS_CODES[reply.statusCode] === undefined) reply.raw.statusMessage = reason;
+        // Headers are sent by then: a body that breaks off aborts the client connection (fastify
+        // destroys it), and the exchange must say why before it is reported on 'close'.
+        response.stream.once('error', (error: Error) => {
+          if (!isClientAbort(error)) request.exchange.error ??= describeUpstreamFailure(error, options.upstream).cause;
+        });
         for (const feature of bodyObservers) feature.observeResponseBody?.(request, reply, response.stream);
         void reply.send(response.stream);
       },
       onError: (anyReply, { error }) => {
         const reply = http1Reply(anyReply);
+        // The client left first: the exchange is already reported as aborted, nobody is listening.
+        if (isClientAbort(error)) return;
         const failure = describeUpstreamFailure(error, options.upstream);
         reply.request.exchange.error = failure.cause;
         if (reply.raw.headersSent) {

@@ -79,7 +79,10 @@ export function describeUpstreamFailure(error: unknown, upstream: string): Upstr
     return problem(502, 'upstream_connection_reset', 'Upstream closed the connection',
       `${host} closed the connection before sending a complete response (${code}: ${root.message}).`);
   }
-  if (code === 'HPE_INVALID_HEADER_TOKEN' || code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RESPONSE_STATUS_CODE') {
+  // undici's parser errors reach us without their HPE_ code (only the message says so), and a
+  // header it cannot parse after Content-Length surfaces as a length mismatch.
+  const parserFailure = root.message.startsWith('Response does not match the HTTP/1.1 protocol') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
+  if (parserFailure || code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RESPONSE_STATUS_CODE') {
     return problem(502, 'upstream_protocol_error', 'Upstream sent an invalid response',
       `${host} answered with a malformed HTTP response (${code}).`);
   }
