@@ -7,9 +7,11 @@ import { commandHelp, mainHelp } from './help.js';
 import { startCommand } from './start.js';
 import { demoCommand } from './demo.js';
 import { endpointsCommand } from './endpoints.js';
+import { logsCommand } from './logs.js';
+import { harCommand } from './har.js';
 import { checkCommand } from './check.js';
 
-const COMMANDS: readonly Command[] = [startCommand, demoCommand, endpointsCommand, checkCommand];
+const COMMANDS: readonly Command[] = [startCommand, demoCommand, endpointsCommand, checkCommand, logsCommand, harCommand];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;

@@ -1,0 +1,52 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { UserError } from '../config/errors.js';
+import { HAR_END, harStart, toHarEntry } from '../traffic/har.js';
+import { stringFlag } from './args.js';
+import type { Command } from './command.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './logs.js';
+
+export const harCommand: Command = {
+  name: 'har',
+  summary: 'Export recorded exchanges as a HAR 1.2 file for Chrome DevTools, Firefox, Insomnia or Postman.',
+  usage: 'ons-proxy har [--since 1h] [--status 4xx] [--out exchanges.har]',
+  readsSettings: false,
+  options: { ...RECORD_FILTER_OPTIONS, out: { type: 'string', short: 'o' } },
+  optionHelp: [...RECORD_FILTER_HELP, ['-o, --out <file>', 'write the HAR to this file (readable by you only) instead of standard output']],
+  async run(parsed) {
+    const selection = recordSelection(parsed);
+    const out = stringFlag(parsed, 'out');
+    const target = out === undefined ? process.stdout : await openOutput(path.resolve(out));
+    // Written entry by entry: a week of records never has to fit in memory.
+    await write(target, harStart());
+    let entries = 0;
+    for await (const record of selectedRecords(selection)) {
+      await write(target, `${entries > 0 ? ',' : ''}${JSON.stringify(toHarEntry(record))}`);
+      entries++;
+    }
+    await write(target, HAR_END);
+    if (out !== undefined) {
+      target.end();
+      await finished(target);
+      process.stderr.write(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
+    }
+    return 0;
+  },
+};
+
+async function openOutput(file: string): Promise<Writable> {
+  // A HAR holds the bodies of the exchanges, care data included: only the owner may read it.
+  const stream = createWriteStream(file, { mode: 0o600 });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error) => reject(new UserError(`Cannot write ${file} (--out): ${error.message}.`)));
+  });
+  return stream;
+}
+
+async function write(target: Writable, text: string): Promise<void> {
+  if (!target.write(text)) await once(target, 'drain');
+}

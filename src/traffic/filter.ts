@@ -1,0 +1,78 @@
+// Which records a reader wants: by status, method, path and start time. The command line's
+// `logs` and `har` parse their flags into this, and readers apply it.
+import { UserError } from '../config/errors.js';
+import type { TrafficRecord } from './record.js';
+
+export interface RecordQueryText {
+  /** e.g. "404", "4xx", "4xx,503" */
+  readonly status?: string | undefined;
+  /** e.g. "GET", "post,put" */
+  readonly method?: string | undefined;
+  /** A substring of the path and query, or a glob on the path with * (e.g. "/t/clients/*"). */
+  readonly path?: string | undefined;
+  /** See parseSince. */
+  readonly since?: string | undefined;
+}
+
+export interface RecordQuery {
+  readonly since: Date | undefined;
+  matches(record: TrafficRecord): boolean;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()): RecordQuery {
+  const statusTests = text.status === undefined ? [] : list(text.status).map(statusTest);
+  const methods = text.method === undefined ? [] : list(text.method).map((method) => method.toUpperCase());
+  const pathTest = text.path === undefined ? undefined : pathMatcher(text.path);
+  const since = text.since === undefined ? undefined : parseSince(text.since, now);
+  const sinceMs = since?.getTime();
+  return {
+    since,
+    matches(record) {
+      if (statusTests.length && !statusTests.some((test) => test(record.status))) return false;
+      if (methods.length && !methods.includes(record.method.toUpperCase())) return false;
+      if (pathTest && !pathTest(record.url)) return false;
+      return sinceMs === undefined || Date.parse(record.time) >= sinceMs;
+    },
+  };
+}
+
+/** "90s", "10m", "2h", "7d", "1w", "today", "yesterday", "2026-11-01" (local midnight) or a date-time. */
+export function parseSince(text: string, now: Date = new Date()): Date {
+  const value = text.trim().toLowerCase();
+  const duration = DURATION.exec(value);
+  if (duration?.[1] && duration[2]) return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2]] ?? 0));
+  if (value === 'today' || value === 'yesterday') return new Date(now.getFullYear(), now.getMonth(), now.getDate() - (value === 'yesterday' ? 1 : 0));
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (day) return new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+  const moment = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}[t ]\d/.test(value) && !Number.isNaN(moment)) return new Date(moment);
+  throw new UserError(`--since "${text}" is not a moment: use a duration (90s, 10m, 2h, 7d), today, yesterday, a day (2026-11-01) or a date-time (2026-11-01T09:00).`);
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function statusTest(item: string): (status: number) => boolean {
+  if (/^\d{1,3}$/.test(item)) return (status) => status === Number(item);
+  const klass = /^([1-5])xx$/i.exec(item)?.[1];
+  if (klass) return (status) => Math.floor(status / 100) === Number(klass);
+  throw new UserError(`--status "${item}" is not a status: use a code (404), a class (4xx) or a list (4xx,503).`);
+}
+
+function pathMatcher(pattern: string): (url: string) => boolean {
+  if (!pattern.includes('*')) return (url) => url.includes(pattern);
+  // A glob matches the whole path (the query string aside): * is any run of characters.
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return (url) => regex.test(url.split('?')[0] ?? url) || regex.test(url);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
