@@ -10,8 +10,9 @@ import { endpointsCommand } from './endpoints.js';
 import { logsCommand } from './logs.js';
 import { harCommand } from './har.js';
 import { checkCommand } from './check.js';
+import { csrCommand } from './csr.js';
 
-const COMMANDS: readonly Command[] = [startCommand, demoCommand, endpointsCommand, checkCommand, logsCommand, harCommand];
+const COMMANDS: readonly Command[] = [startCommand, demoCommand, endpointsCommand, checkCommand, csrCommand, logsCommand, harCommand];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;

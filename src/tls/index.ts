@@ -16,3 +16,13 @@ export {
 export { certificateReloader, type CertificateLog, type CertificateReloader, type ReloadOutcome } from './reloader.js';
 export { SwappableDispatcher, createUpstreamAgent } from './upstream-dispatcher.js';
 export { diagnoseMaterial, diagnoseHandshake, interpretPing, type CheckStep, type StepStatus } from './diagnosis.js';
+export {
+  validateCsrFields,
+  createCertificateSigningRequest,
+  writeCsrFiles,
+  csrFilePaths,
+  assertCsrFilesAbsent,
+  DEFAULT_CUSTOMER_CODE,
+  type CsrFields,
+  type CsrSubject,
+} from './csr.js';
