@@ -1,9 +1,14 @@
+import os from 'node:os';
 import type { RunningInstance } from '../instance/start-instance.js';
 import type { ConsoleLogger } from '../traffic/console.js';
 
+/** After a second signal, how long the traffic file may take to flush before the process exits regardless. */
+const FLUSH_DEADLINE_MS = 2_000;
+
 /**
  * Keeps the instances running until SIGINT or SIGTERM, then closes them: in-flight
- * exchanges get `graceMs` to finish. A second signal stops at once.
+ * exchanges get `graceMs` to finish, then the features flush (exit 0). A second signal
+ * cuts every connection at once and exits with 128 + the signal number.
  */
 export function serveUntilSignal(instances: readonly RunningInstance[], logger: ConsoleLogger, graceMs: number): Promise<number> {
   return new Promise((resolve) => {
@@ -11,9 +16,13 @@ export function serveUntilSignal(instances: readonly RunningInstance[], logger: 
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn(`${signal} again: stopping now`);
+        // Cutting every connection ends the exchanges (recorded as aborted) and lets the close
+        // already under way flush the traffic file; the deadline covers a flush that hangs.
         for (const instance of instances) instance.app.server.closeAllConnections();
+        const code = 128 + (os.constants.signals[signal] ?? 2);
+        setTimeout(() => process.exit(code), FLUSH_DEADLINE_MS).unref();
         logger.flush();
-        resolve(130);
+        resolve(code);
         return;
       }
       stopping = true;

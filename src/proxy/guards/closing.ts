@@ -4,7 +4,8 @@ import { sendProblem } from '../problem.js';
 /**
  * Once shutdown begins, requests that still arrive on open keep-alive connections get a
  * 503 problem (with Connection: close) instead of starting new upstream work that the
- * grace period might cut off. Exchanges already running are not affected.
+ * grace period might cut off. Exchanges already running are not affected, but their
+ * connections close as soon as they end.
  */
 export function closingGuard(): ProxyFeature {
   let closing = false;
@@ -13,6 +14,11 @@ export function closingGuard(): ProxyFeature {
     register(app) {
       app.addHook('preClose', async () => {
         closing = true;
+      });
+      // Node closes only the connections idle when closing starts; one whose response ends
+      // later would stay open until the client's keep-alive runs out and hold up the shutdown.
+      app.addHook('onResponse', async () => {
+        if (closing) setImmediate(() => app.server.closeIdleConnections());
       });
       app.addHook('onRequest', async (_request, reply) => {
         if (!closing) return;
