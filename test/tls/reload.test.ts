@@ -98,33 +98,40 @@ function freshDir(name: string): string {
   return dir;
 }
 
+interface LiveFiles {
+  dir: string;
+  cert: string;
+  key: string;
+  first: IssuedCertificate;
+  second: IssuedCertificate;
+}
+
+/** A proxy serving `first` from client.pem/client-key.pem in a fresh folder; `second` is the renewal. */
+async function proxyWithFiles(name: string): Promise<LiveFiles> {
+  const dir = freshDir(name);
+  const files = { dir, cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client-key.pem'), first: issueClient(upstream.pki.ca), second: issueClient(upstream.pki.ca) };
+  writeFileSync(files.cert, files.first.certPem);
+  writeKeyFile(files.key, files.first.keyPem);
+  proxy = await startProxy(upstream, { cert: files.cert, key: files.key });
+  upstream.mock.resetStats();
+  return files;
+}
+
 describe('reload without restart', () => {
   it('certificate and key replaced by rename (editors, mv), while requests flow', async () => {
-    const dir = freshDir('renamed');
-    const first = issueClient(upstream.pki.ca);
-    const second = issueClient(upstream.pki.ca);
-    writeFileSync(path.join(dir, 'client.pem'), first.certPem);
-    writeKeyFile(path.join(dir, 'client-key.pem'), first.keyPem);
-    proxy = await startProxy(upstream, { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client-key.pem') });
-    upstream.mock.resetStats();
+    const { cert, key, first, second } = await proxyWithFiles('renamed');
     await expectSwitchWhileRequesting(second, () => {
-      replaceByRename(path.join(dir, 'client-key.pem'), second.keyPem, 0o600);
-      replaceByRename(path.join(dir, 'client.pem'), second.certPem);
+      replaceByRename(key, second.keyPem, 0o600);
+      replaceByRename(cert, second.certPem);
     });
     expect(upstream.mock.stats.clientSerials[0]).toBe(first.serialNumber);
   });
 
   it('files overwritten in place (cp)', async () => {
-    const dir = freshDir('copied');
-    const first = issueClient(upstream.pki.ca);
-    const second = issueClient(upstream.pki.ca);
-    writeFileSync(path.join(dir, 'client.pem'), first.certPem);
-    writeKeyFile(path.join(dir, 'client-key.pem'), first.keyPem);
-    proxy = await startProxy(upstream, { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client-key.pem') });
-    upstream.mock.resetStats();
+    const { cert, key, second } = await proxyWithFiles('copied');
     await expectSwitchWhileRequesting(second, () => {
-      writeFileSync(path.join(dir, 'client-key.pem'), second.keyPem);
-      writeFileSync(path.join(dir, 'client.pem'), second.certPem);
+      writeFileSync(key, second.keyPem);
+      writeFileSync(cert, second.certPem);
     });
   });
 
@@ -151,18 +158,14 @@ describe('reload without restart', () => {
   });
 
   it('invalid new material is refused: the error is reported and the old certificate keeps serving', async () => {
-    const dir = freshDir('broken');
-    const first = issueClient(upstream.pki.ca);
-    const unrelated = issueClient(upstream.pki.ca);
-    writeFileSync(path.join(dir, 'client.pem'), first.certPem);
-    writeKeyFile(path.join(dir, 'client-key.pem'), first.keyPem);
-    proxy = await startProxy(upstream, { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client-key.pem') });
-    replaceByRename(path.join(dir, 'client.pem'), unrelated.certPem);
+    const { cert, first, second: unrelated } = await proxyWithFiles('broken');
+    // The new certificate without its key: the key on disk no longer matches.
+    replaceByRename(cert, unrelated.certPem);
     const status = await eventually(certificateStatus, (s) => s.lastReload !== null, 'a reload attempt');
     expect(status.serialNumber).toBe(first.serialNumber);
     expect(status.lastReload).toMatchObject({ trigger: 'file change', result: 'failed', error: expect.stringMatching(/The private key does not belong to the certificate/) });
     upstream.mock.resetStats();
-    const response = await request(`${proxy.url}/ping`);
+    const response = await request(`${proxy?.url}/ping`);
     expect(response.statusCode).toBe(200);
     expect(upstream.mock.stats.clientSerials).toEqual([first.serialNumber]);
   });
