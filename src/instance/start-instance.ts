@@ -9,6 +9,7 @@ import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
 import type { ConsoleLogger } from '../traffic/console.js';
 import { recordTraffic } from '../traffic/recorder.js';
+import { inspector } from '../inspector/inspector.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -30,6 +31,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   assertStartable(config);
   const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
+  const traffic = recordTraffic(config, deps.logger);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -42,7 +44,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       certificate,
       ...onsRules(config, secureContext),
       // Builds one record per exchange, whatever the features before it did with it.
-      recordTraffic(config, deps.logger),
+      traffic,
+      inspector(config, traffic, deps.logger),
       ...(deps.extraFeatures ?? []),
     ],
   });

@@ -1,0 +1,239 @@
+// The inspector page: the recent exchanges, live, newest first; one opened in detail.
+// Plain DOM code, no framework and no build step. Everything shown is set as text, never
+// as HTML, because records hold whatever the client and the API sent.
+'use strict';
+
+const API = '/__proxy/api/exchanges';
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const state = { exchanges: [], limit: 500, selectedId: undefined, filter: () => true };
+
+const $ = (selector) => document.querySelector(selector);
+const tbody = $('#list tbody');
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'class') node.className = value;
+    else if (name === 'text') node.textContent = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== undefined && child !== null) node.append(child);
+  return node;
+}
+
+function localTime(iso) {
+  const d = new Date(iso);
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function statusText(exchange) {
+  if (exchange.aborted) return exchange.status ? `${exchange.status} aborted` : 'aborted';
+  return exchange.status === 0 ? 'no response' : String(exchange.status);
+}
+
+// "404", "4xx", "post" and any other text (matched in the URL); all terms must match.
+function parseFilter(text) {
+  const tests = text.trim().split(/\s+/).filter(Boolean).map((term) => {
+    if (/^\d{3}$/.test(term)) return (e) => String(e.status) === term;
+    if (/^[1-5]xx$/i.test(term)) return (e) => Math.floor(e.status / 100) === Number(term[0]);
+    if (METHODS.has(term.toUpperCase())) return (e) => e.method === term.toUpperCase();
+    const needle = term.toLowerCase();
+    return (e) => e.url.toLowerCase().includes(needle);
+  });
+  return (exchange) => tests.every((test) => test(exchange));
+}
+
+function row(exchange) {
+  const klass = `s${Math.floor(exchange.status / 100)}`;
+  return el('tr', { 'data-id': exchange.id, class: exchange.id === state.selectedId ? 'selected' : '', onclick: () => select(exchange.id) },
+    el('td', { text: localTime(exchange.time), title: exchange.time }),
+    el('td', { text: exchange.method }),
+    el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: statusText(exchange), title: exchange.error || exchange.hint || '' }),
+    el('td', { class: 'num', text: exchange.durationMs.toFixed(1) }),
+    el('td', { class: 'url', text: exchange.url, title: exchange.url }),
+  );
+}
+
+function renderList() {
+  const shown = state.exchanges.filter(state.filter);
+  tbody.replaceChildren(...shown.map(row));
+  $('#empty').hidden = state.exchanges.length > 0;
+  $('#count').textContent = shown.length === state.exchanges.length ? `${shown.length} exchanges` : `${shown.length} of ${state.exchanges.length}`;
+}
+
+function addExchange(exchange) {
+  if (state.exchanges.some((e) => e.id === exchange.id)) return;
+  state.exchanges.unshift(exchange);
+  if (state.exchanges.length > state.limit) state.exchanges.length = state.limit;
+  if (state.filter(exchange)) tbody.prepend(row(exchange));
+  while (tbody.rows.length > state.limit) tbody.deleteRow(-1);
+  $('#empty').hidden = true;
+  const shown = tbody.rows.length;
+  $('#count').textContent = shown === state.exchanges.length ? `${shown} exchanges` : `${shown} of ${state.exchanges.length}`;
+}
+
+async function load() {
+  const response = await fetch(API, { cache: 'no-store' });
+  const data = await response.json();
+  state.exchanges = data.exchanges;
+  state.limit = data.limit;
+  $('#target').textContent = `${data.profile} → ${data.upstream} (${data.environment})`;
+  $('#example').textContent = `curl ${window.location.origin}/ping`;
+  renderList();
+}
+
+function connect() {
+  const live = $('#live');
+  const source = new EventSource('/__proxy/events');
+  let reconnecting = false;
+  source.addEventListener('open', () => {
+    live.textContent = '● live';
+    live.className = 'live on';
+    // Exchanges recorded while disconnected come with the list.
+    if (reconnecting) load().catch(() => undefined);
+  });
+  source.addEventListener('error', () => {
+    reconnecting = true;
+    live.textContent = 'reconnecting…';
+    live.className = 'live';
+  });
+  source.addEventListener('exchange', (event) => addExchange(JSON.parse(event.data)));
+}
+
+// ---- detail pane -----------------------------------------------------------------------
+
+async function select(id) {
+  state.selectedId = id;
+  for (const tr of tbody.rows) tr.classList.toggle('selected', tr.dataset.id === id);
+  const detail = $('#detail');
+  detail.hidden = false;
+  const response = await fetch(`${API}/${encodeURIComponent(id)}`, { cache: 'no-store' });
+  if (!response.ok) {
+    detail.replaceChildren(el('p', { class: 'note', text: (await response.json()).error }));
+    return;
+  }
+  if (state.selectedId === id) detail.replaceChildren(...renderRecord(await response.json()).filter(Boolean));
+}
+
+function renderRecord(record) {
+  const facts = [
+    ['Status', statusText(record)],
+    ['Time', `${new Date(record.time).toLocaleString()} (${record.time})`],
+    ['Duration', `${record.durationMs.toFixed(1)} ms${record.queuedMs ? `, of which ${record.queuedMs.toFixed(1)} ms queued` : ''}`],
+    ['Upstream', record.upstreamUrl || '(not forwarded: the proxy answered itself)'],
+    ['Id', record.id],
+    ['Profile', record.tag ? `${record.profile} [${record.tag}]` : record.profile],
+  ];
+  return [
+    el('h2', { text: `${record.method} ${record.url}` }),
+    el('div', { class: 'actions' },
+      el('button', { id: 'copy-curl', type: 'button', onclick: (event) => copyCurl(record, event.target), text: 'Copy as curl' }),
+      el('a', { href: `${API}/${encodeURIComponent(record.id)}`, target: '_blank', text: 'Raw record' }),
+    ),
+    record.error ? el('p', { class: 'note', text: `Error ${record.error.code}: ${record.error.message}` }) : null,
+    record.aborted ? el('p', { class: 'note', text: 'The client went away before the response was complete.' }) : null,
+    record.hint ? el('p', { class: 'note', text: record.hint }) : null,
+    el('dl', { class: 'facts' }, ...facts.flatMap(([name, value]) => [el('dt', { text: name }), el('dd', { text: value })])),
+    ...message('Request', record.request),
+    ...message('Response', record.response),
+  ];
+}
+
+function message(title, msg) {
+  const headers = Object.entries(msg.headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v]));
+  return [
+    el('h3', { text: `${title} headers` }),
+    el('table', { class: 'headers' }, el('tbody', {}, ...headers.map(([name, value]) => el('tr', {}, el('td', { text: name }), el('td', { text: value }))))),
+    el('h3', { text: `${title} body (${msg.bodyBytes} bytes)` }),
+    ...body(msg),
+  ];
+}
+
+function body(msg) {
+  const note = msg.bodyTruncated ? el('p', { class: 'note', text: `Only the first part of ${msg.bodyBytes} bytes was recorded (ONS_PROXY_LOG_BODY_LIMIT).` }) : null;
+  if (msg.bodyEncoding === 'omitted') return [el('p', { class: 'muted', text: 'Bodies are not recorded (ONS_PROXY_LOG_BODIES=false).' })];
+  if (msg.bodyBytes === 0) return [el('p', { class: 'muted', text: 'No body.' })];
+  if (msg.bodyEncoding === 'json') return [note, el('div', { class: 'json body' }, jsonNode(msg.body, undefined, 0))];
+  if (msg.bodyEncoding === 'base64') return [note, el('p', { class: 'muted', text: 'Binary body, shown as base64:' }), el('pre', { class: 'body', text: msg.body })];
+  return [note, el('pre', { class: 'body', text: msg.body })];
+}
+
+// JSON as nested <details>: collapsible with the browser's own widget, open near the top.
+function jsonNode(value, key, depth) {
+  const label = key === undefined ? [] : [el('span', { class: 'key', text: JSON.stringify(key) }), ': '];
+  if (value === null || typeof value !== 'object') {
+    const type = value === null ? 'null' : typeof value;
+    return el('div', { class: 'entry' }, ...label, el('span', { class: type, text: JSON.stringify(value) }));
+  }
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  const node = el('details', {}, el('summary', {}, ...label, open, el('span', { class: 'hint', text: ` ${entries.length} ${Array.isArray(value) ? 'items' : 'keys'} ` }), close));
+  if (depth < 3 && entries.length <= 200) node.open = true;
+  // Children are built when first opened, so that a big body opens fast.
+  const fill = () => {
+    if (node.dataset.filled) return;
+    node.dataset.filled = '1';
+    node.append(...entries.map(([k, v]) => jsonNode(v, Array.isArray(value) ? undefined : k, depth + 1)));
+  };
+  if (node.open) fill();
+  else node.addEventListener('toggle', fill);
+  return node;
+}
+
+// ---- copy as curl ----------------------------------------------------------------------
+
+const SKIPPED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'accept-encoding']);
+
+function shellQuote(text) {
+  return `'${String(text).replace(/'/g, `'\\''`)}'`;
+}
+
+/** The same request, sent through this proxy again. Redacted headers are left out. */
+function curlCommand(record) {
+  const parts = ['curl', '-sS', '-i'];
+  if (record.method !== 'GET') parts.push('-X', record.method);
+  parts.push(shellQuote(`${window.location.origin}${record.url}`));
+  for (const [name, value] of Object.entries(record.request.headers)) {
+    for (const single of Array.isArray(value) ? value : [value]) {
+      if (!SKIPPED_HEADERS.has(name) && single !== '[redacted]') parts.push('-H', shellQuote(`${name}: ${single}`));
+    }
+  }
+  const req = record.request;
+  if (req.bodyBytes > 0 && !req.bodyTruncated && (req.bodyEncoding === 'json' || req.bodyEncoding === 'text')) {
+    parts.push('--data-binary', shellQuote(req.bodyEncoding === 'json' ? JSON.stringify(req.body) : req.body));
+  } else if (req.bodyBytes > 0) {
+    parts.push(`# the ${req.bodyBytes}-byte body was not recorded in full`);
+  }
+  return parts.join(' ');
+}
+
+async function copyCurl(record, button) {
+  const command = curlCommand(record);
+  try {
+    await navigator.clipboard.writeText(command);
+    button.textContent = 'Copied';
+  } catch {
+    // No clipboard access (plain http on another host): show it to copy by hand.
+    window.prompt('Copy the command:', command);
+  }
+  window.setTimeout(() => (button.textContent = 'Copy as curl'), 1500);
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+$('#filter').addEventListener('input', (event) => {
+  state.filter = parseFilter(event.target.value);
+  renderList();
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') {
+    $('#detail').hidden = true;
+    state.selectedId = undefined;
+    for (const tr of tbody.rows) tr.classList.remove('selected');
+  }
+});
+load().then(connect, (error) => {
+  $('#live').textContent = `cannot reach the proxy: ${error.message}`;
+});

@@ -1,0 +1,137 @@
+// The web inspector at /__proxy/: a small page (plain HTML, CSS and JS under assets/, no
+// build step, nothing from a CDN) over a JSON API and server-sent events, fed by the
+// traffic recorder and backed by an in-memory ring of the recent records.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ProxyConfig } from '../config/load.js';
+import { ADMIN_PREFIX } from '../proxy/app.js';
+import type { ProxyFeature } from '../proxy/feature.js';
+import type { ConsoleLogger } from '../traffic/console.js';
+import { toHar } from '../traffic/har.js';
+import { localDay, readRecordFile, trafficFileName, type TrafficRecord } from '../traffic/index.js';
+import type { TrafficRecorder } from '../traffic/recorder.js';
+import { EventStream } from './event-stream.js';
+import { RecordRing } from './ring.js';
+
+type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment'>;
+
+/** What the list shows; the page fetches the full record when one is opened. */
+export interface ExchangeSummary {
+  id: string;
+  time: string;
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  aborted?: true;
+  error?: string;
+  hint?: string;
+  tag?: string;
+}
+
+export function summarize(record: TrafficRecord): ExchangeSummary {
+  return {
+    id: record.id,
+    time: record.time,
+    method: record.method,
+    url: record.url,
+    status: record.status,
+    durationMs: record.durationMs,
+    requestBytes: record.request.bodyBytes,
+    responseBytes: record.response.bodyBytes,
+    ...(record.aborted ? { aborted: true as const } : {}),
+    ...(record.error ? { error: record.error.code } : {}),
+    ...(record.hint !== undefined ? { hint: record.hint } : {}),
+    ...(record.tag !== undefined ? { tag: record.tag } : {}),
+  };
+}
+
+const ASSETS_DIR = new URL('./assets/', import.meta.url);
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+// The page runs only its own script and talks only to this proxy.
+const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function inspector(config: InspectorSettings, recorder: TrafficRecorder, logger: ConsoleLogger): ProxyFeature {
+  const ring = new RecordRing(config.inspectorLimit);
+  const events = new EventStream();
+  const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
+  const stopListening = recorder.onRecord((record) => {
+    ring.push(record);
+    events.send('exchange', summarize(record));
+  });
+  let restored = 0;
+
+  // After a restart the page shows today's exchanges of this profile, read back from the file.
+  const todayFile = path.join(config.logDir, trafficFileName(localDay(new Date())));
+  const restoring = (async () => {
+    const earlier: TrafficRecord[] = [];
+    for await (const record of readRecordFile(todayFile)) if (record.profile === config.name && !ring.get(record.id)) earlier.push(record);
+    ring.addOlder(earlier);
+    restored = earlier.length;
+  })().catch((error: unknown) => logger.debug(`inspector: could not read back ${todayFile}: ${(error as Error).message}`));
+
+  return {
+    name: 'inspector',
+    register(app: FastifyInstance) {
+      const sendAsset = (name: string) => async (_request: unknown, reply: FastifyReply) => {
+        const body = assets.get(name);
+        if (!body) return reply.code(404).send();
+        return reply
+          .header('content-type', ASSET_TYPES[name])
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', PAGE_POLICY)
+          .send(body);
+      };
+      app.get(ADMIN_PREFIX, async (_request, reply) => reply.redirect(`${ADMIN_PREFIX}/`));
+      app.get(`${ADMIN_PREFIX}/`, sendAsset('index.html'));
+      app.get<{ Params: { name: string } }>(`${ADMIN_PREFIX}/assets/:name`, (request, reply) => sendAsset(request.params.name)(request, reply));
+      app.get(`${ADMIN_PREFIX}/api/exchanges`, async () => {
+        await restoring;
+        return {
+          profile: config.name,
+          environment: config.environment,
+          upstream: config.upstream,
+          limit: config.inspectorLimit,
+          exchanges: [...ring.all()].reverse().map(summarize),
+        };
+      });
+      app.get<{ Params: { id: string } }>(`${ADMIN_PREFIX}/api/exchanges/:id`, async (request, reply) => {
+        await restoring;
+        const record = ring.get(request.params.id);
+        if (!record) return reply.code(404).send({ error: `No exchange ${request.params.id} among the last ${ring.size}: try "ons-proxy logs --id ${request.params.id}".` });
+        return record;
+      });
+      app.get(`${ADMIN_PREFIX}/events`, (_request, reply) => events.open(reply));
+      app.get(`${ADMIN_PREFIX}/har`, async (_request, reply) => {
+        await restoring;
+        const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+        return reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('content-disposition', `attachment; filename="ons-proxy-${config.name}-${stamp}.har"`)
+          .header('cache-control', 'no-store')
+          .send(JSON.stringify(toHar(ring.all())));
+      });
+      // Open pages would otherwise hold the shutdown until its grace period ends.
+      app.addHook('preClose', (done) => {
+        events.closeAll();
+        done();
+      });
+    },
+    status() {
+      return { recent: ring.size, limit: config.inspectorLimit, restoredFromFile: restored, approxBytes: ring.bytes, openPages: events.clients };
+    },
+    async close() {
+      stopListening();
+      events.closeAll();
+      await restoring;
+    },
+  };
+}
