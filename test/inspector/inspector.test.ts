@@ -1,5 +1,4 @@
 // The inspector's page, API, live events and HAR, over real sockets.
-import http from 'node:http';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExchangeSummary } from '../../src/inspector/inspector.js';
@@ -8,6 +7,7 @@ import type { TrafficRecord } from '../../src/traffic/index.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { validateHar } from '../traffic/har-schema.js';
 import { allRecords, assertValidRecord } from '../traffic/helpers.js';
+import { openEvents } from './events.js';
 
 interface ExchangeList {
   profile: string;
@@ -34,39 +34,6 @@ async function through(proxy: RunningInstance, pathAndQuery: string): Promise<st
   const response = await request(`${proxy.url}${pathAndQuery}`, { headers: { accept: 'application/json' } });
   await response.body.dump();
   return String(response.headers['x-request-id']);
-}
-
-/** Opens /__proxy/events like a browser's EventSource and collects the exchange events. */
-function openEvents(proxy: RunningInstance): Promise<{ events: ExchangeSummary[]; next(): Promise<ExchangeSummary>; close(): void }> {
-  return new Promise((resolve, reject) => {
-    const events: ExchangeSummary[] = [];
-    const waiters: Array<(event: ExchangeSummary) => void> = [];
-    const req = http.get(`${proxy.url}/__proxy/events`, { headers: { accept: 'text/event-stream' } }, (res) => {
-      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (/^event: exchange$/m.test(block) && data) {
-            const event = JSON.parse(data) as ExchangeSummary;
-            events.push(event);
-            waiters.shift()?.(event);
-          }
-        }
-      });
-      resolve({
-        events,
-        next: () => new Promise((done) => waiters.push(done)),
-        close: () => req.destroy(),
-      });
-    });
-    req.on('error', (error) => (error.message === 'socket hang up' ? undefined : reject(error)));
-  });
 }
 
 describe('the inspector page', () => {
