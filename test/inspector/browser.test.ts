@@ -1,0 +1,81 @@
+// The inspector in a real browser: Debian's Chromium, headless, driven by playwright-core.
+// A request through the proxy appears in the open page, opens, and shows its body.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningInstance } from '../../src/instance/start-instance.js';
+import { CLIENTS } from '../../src/demo/index.js';
+import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
+
+const CHROMIUM = process.env.ONS_PROXY_CHROMIUM ?? '/usr/bin/chromium';
+
+let upstream: Upstream;
+let proxy: RunningInstance;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (.ci/run does), or point ONS_PROXY_CHROMIUM at a Chromium.`);
+  upstream = await startUpstream();
+  proxy = await startProxy(upstream);
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.goto(`${proxy.url}/__proxy/`);
+  await page.locator('#live.on').waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await upstream?.close();
+});
+
+describe('the inspector in Chromium', () => {
+  it('shows a new exchange live, opens it, and shows the response body', async () => {
+    const response = await request(`${proxy.url}/t/clients/1`, { headers: { accept: 'application/json' } });
+    const id = String(response.headers['x-request-id']);
+    await response.body.dump();
+
+    const row = page.locator(`#list tbody tr[data-id="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('200');
+    await row.click();
+
+    const detail = page.locator('#detail');
+    await detail.locator('.json').waitFor();
+    expect(await detail.locator('h2').textContent()).toBe('GET /t/clients/1');
+    const body = await detail.locator('.json').innerText();
+    expect(body).toContain(`"lastName": "${CLIENTS[0]?.lastName}"`);
+    expect(await detail.innerText()).toContain(`x-request-id\t${id}`);
+  });
+
+  it('filters the list by status and path', async () => {
+    for (const target of ['/t/clients/999', '/t/employees']) await (await request(`${proxy.url}${target}`, { headers: { accept: 'application/json' } })).body.dump();
+    await page.locator('#list tbody tr', { hasText: '/t/employees' }).waitFor();
+    await page.fill('#filter', '404');
+    await expect.poll(() => page.locator('#list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('/t/clients/999')]);
+    await page.fill('#filter', 'employees');
+    await expect.poll(() => page.locator('#list tbody tr').allInnerTexts()).toEqual([expect.stringContaining('/t/employees')]);
+    await page.fill('#filter', '');
+  });
+
+  it('copies a curl command that repeats the request through the proxy', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url });
+    await page.locator('#list tbody tr', { hasText: '/t/clients/1' }).first().click();
+    await page.locator('#copy-curl').click();
+    await expect.poll(() => page.locator('#copy-curl').textContent()).toBe('Copied');
+    const command = await page.evaluate('navigator.clipboard.readText()');
+    expect(command).toBe(`curl -sS -i '${proxy.url}/t/clients/1' -H 'accept: application/json'`);
+  });
+
+  it('ran without script errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
