@@ -54,6 +54,10 @@ function problemForParserError(code: string): Problem {
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return problem(400, 'bad_content_length', 'The Content-Length header is not a single valid number, or contradicts Transfer-Encoding.');
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return problem(400, 'bad_transfer_encoding', 'Transfer-Encoding must end in chunked, and never comes together with Content-Length.');
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return problem(400, 'bad_chunked_body', 'The chunked request body is malformed.');
     case 'HPE_INVALID_HEADER_TOKEN':
       return problem(400, 'bad_header', 'A header name or value contains characters HTTP does not allow.');
     case 'HPE_INVALID_METHOD':
