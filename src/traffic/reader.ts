@@ -55,6 +55,8 @@ export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<
 
 /** The records of one file, from a byte offset on; stops at the end of what is there now. */
 export async function* readRecordFile(file: string, start = 0): AsyncGenerator<TrafficRecord> {
+  // Only regular files: a device or pipe in its place could be read forever.
+  if (!(await stat(file)).isFile()) return;
   const input = createReadStream(file, { encoding: 'utf8', start });
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
