@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
+import { whenExchangeEnds } from './client-abort.js';
 import { answerClientError, answerFrameworkError, MAX_HEADER_BYTES, methodNotSupported, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
 import { toOriginForm } from './guards/index.js';
@@ -43,12 +44,9 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   app.addHook('onRequest', (request, reply, done) => {
     request.exchange = newExchange(request.id);
     reply.header('x-request-id', request.id);
-    let reported = false;
-    // 'close' fires exactly once whether the response finished or the client went away,
-    // so every exchange that reached the proxy is reported once.
-    reply.raw.once('close', () => {
-      if (reported) return;
-      reported = true;
+    // Fires exactly once whether the response finished or the client went away (a queued
+    // pipelined request included), so every exchange that reached the proxy is reported once.
+    whenExchangeEnds(request, reply, () => {
       const aborted = !reply.raw.writableFinished;
       const completed: CompletedExchange = {
         request,

@@ -17,12 +17,31 @@ export class ClientAbortedError extends Error {
   }
 }
 
+/**
+ * Calls `ended` once when the exchange is over. The response's 'close' says so, except for
+ * a pipelined request still queued behind another when the connection dies: Node never
+ * closes its response, only destroys its request, so that counts too.
+ */
+export function whenExchangeEnds(request: FastifyRequest, reply: FastifyReply, ended: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    ended();
+  };
+  reply.raw.once('close', once);
+  // A request's own 'close' also fires as soon as its body is read; only a dead connection counts here.
+  request.raw.once('close', () => {
+    if (request.raw.socket?.destroyed) once();
+  });
+}
+
 type SignalCarrier = IncomingHttpHeaders & { [CLIENT_SIGNAL]?: AbortSignal };
 
 /** Route preHandler: arms a signal that fires when the response closes unfinished. */
 export function watchForClientAbort(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
+  whenExchangeEnds(request, reply, () => {
     if (!reply.raw.writableFinished) controller.abort(new ClientAbortedError());
   });
   signals.set(request, controller.signal);

@@ -103,7 +103,8 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
       : problemForRequestError(error);
   const body = problemBody(problem, request.id);
   reply.hijack();
-  reply.raw.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-request-id': request.id });
+  // No x-request-id header: no record carries this id (as for the parser errors above).
+  reply.raw.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   reply.raw.end(body);
 }
 
