@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockEchoResponse } from '../../src/demo/index.js';
@@ -87,6 +89,22 @@ describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
     expect(completed?.request.headers['x-proxy-token']).toBe('[redacted]');
     expect(JSON.stringify(completed?.request.headers)).not.toContain(TOKEN);
     expect(JSON.stringify(completed?.request.raw.rawHeaders)).not.toContain(TOKEN);
+  });
+});
+
+describe('the token in the traffic file', () => {
+  it('is never written, whether it was right or wrong', async () => {
+    const logDir = path.join(upstream.dir, 'logs-token');
+    const recorded = await startProxy(upstream, { accessToken: TOKEN, logDir });
+    for (const headers of [{ 'x-proxy-token': TOKEN }, { 'proxy-authorization': `Bearer ${TOKEN}` }, { 'x-proxy-token': `${TOKEN}-wrong` }]) {
+      const response = await request(`${recorded.url}/__mock/echo`, { headers });
+      await response.body.dump();
+    }
+    await recorded.close();
+    const files = (await readdir(logDir)).filter((name) => name.endsWith('.ndjson'));
+    const text = (await Promise.all(files.map((name) => readFile(path.join(logDir, name), 'utf8')))).join('');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(text).not.toContain(TOKEN);
   });
 });
 
