@@ -7,7 +7,7 @@ import { UserError } from '../config/errors.js';
 import { HAR_END, harStart, toHarEntry } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './logs.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords, stopQuietlyWhenOutputCloses } from './logs.js';
 
 export const harCommand: Command = {
   name: 'har',
@@ -17,6 +17,7 @@ export const harCommand: Command = {
   options: { ...RECORD_FILTER_OPTIONS, out: { type: 'string', short: 'o' } },
   optionHelp: [...RECORD_FILTER_HELP, ['-o, --out <file>', 'write the HAR to this file (readable by you only) instead of standard output']],
   async run(parsed) {
+    stopQuietlyWhenOutputCloses();
     const selection = recordSelection(parsed);
     const out = stringFlag(parsed, 'out');
     const target = out === undefined ? process.stdout : await openOutput(path.resolve(out));

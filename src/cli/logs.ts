@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { UserError } from '../config/errors.js';
 import { settingByKey } from '../config/settings.js';
@@ -76,16 +77,17 @@ export const logsCommand: Command = {
     ['--json', 'print the records as JSON lines, for jq'],
   ],
   async run(parsed) {
+    stopQuietlyWhenOutputCloses();
     const selection = recordSelection(parsed);
     const id = stringFlag(parsed, 'id');
     if (id !== undefined) return printOne(selection, id);
     const json = parsed.values.json === true;
     let rows = 0;
-    const print = (record: TrafficRecord): void => {
-      if (!json && rows++ === 0) process.stdout.write(`${TABLE_HEADER}\n`);
-      process.stdout.write(`${json ? JSON.stringify(record) : tableRow(record)}\n`);
+    const print = (record: TrafficRecord): Promise<void> => {
+      const header = !json && rows++ === 0 ? `${TABLE_HEADER}\n` : '';
+      return writeOut(`${header}${json ? JSON.stringify(record) : tableRow(record)}\n`);
     };
-    for await (const record of selectedRecords(selection)) print(record);
+    for await (const record of selectedRecords(selection)) await print(record);
     if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
     if (parsed.values.follow === true) await follow(selection, print);
     return 0;
@@ -102,20 +104,33 @@ async function printOne(selection: RecordSelection, id: string): Promise<number>
   throw new UserError(`No recorded exchange with id "${id}" in ${selection.logDirs.join(', ')}: copy it from the x-request-id header or from "ons-proxy logs".`, 1);
 }
 
-async function follow(selection: RecordSelection, print: (record: TrafficRecord) => void): Promise<void> {
+async function follow(selection: RecordSelection, print: (record: TrafficRecord) => Promise<void>): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const streams = selection.logDirs.map(async (logDir) => {
-      for await (const record of followRecords({ logDir, signal: stop.signal })) if (isSelected(selection, record)) print(record);
+      for await (const record of followRecords({ logDir, signal: stop.signal })) if (isSelected(selection, record)) await print(record);
     });
     await Promise.all(streams);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `ons-proxy logs | head` closes the pipe early: that is the reader being done, not an error. */
+export function stopQuietlyWhenOutputCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
+/** Writes to standard output, waiting when the reader is slower than the log folder. */
+export async function writeOut(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
 const TABLE_HEADER = `${'TIME'.padEnd(23)}  ${'METHOD'.padEnd(7)} ${'STATUS'.padEnd(7)} ${'MS'.padStart(8)}  ${'URL'.padEnd(40)}  ID`;
