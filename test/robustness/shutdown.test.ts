@@ -2,13 +2,13 @@
 // finishes (or is cut when it must be), the traffic file holds its record, and the exit
 // code says how the proxy stopped.
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicSha256 } from '../../src/demo/index.js';
+import { readRecords, type TrafficRecord } from '../../src/traffic/index.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { problemOf } from '../guards/helpers.js';
@@ -58,10 +58,10 @@ async function pausedDownload(url: string): Promise<{ response: IncomingMessage;
   return { response, hash, received: () => received, ended };
 }
 
-async function recordsIn(logDir: string): Promise<Array<Record<string, unknown>>> {
-  const files = (await readdir(logDir)).filter((name) => name.startsWith('traffic-') && name.endsWith('.ndjson'));
-  const lines = (await Promise.all(files.map((name) => readFile(path.join(logDir, name), 'utf8')))).join('').split('\n').filter(Boolean);
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+async function recordsIn(logDir: string): Promise<TrafficRecord[]> {
+  const records: TrafficRecord[] = [];
+  for await (const record of readRecords({ logDir })) records.push(record);
+  return records;
 }
 
 function waitForOutput(proxy: SpawnedProxy, pattern: RegExp): Promise<void> {

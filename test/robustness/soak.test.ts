@@ -1,13 +1,12 @@
 // A soak short enough for CI: many requests at steady concurrency through one proxy. Every
 // request must leave exactly one record in the traffic file, and the heap after warm-up
 // must stay flat (compared after GC, with a generous bound: no timing is asserted).
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
+import { readRecords } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
 
 // 10,000 keeps the file near 20 s on two cores; SOAK_REQUESTS=200000 npx vitest run test/robustness/soak.test.ts soaks longer.
@@ -56,9 +55,9 @@ function heapAfterGc(): number {
 }
 
 async function recordedUrls(logDir: string): Promise<string[]> {
-  const files = (await readdir(logDir)).filter((name) => name.startsWith('traffic-') && name.endsWith('.ndjson'));
-  const text = (await Promise.all(files.map((name) => readFile(path.join(logDir, name), 'utf8')))).join('');
-  return text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { url: string }).url);
+  const urls: string[] = [];
+  for await (const record of readRecords({ logDir })) urls.push(record.url);
+  return urls;
 }
 
 describe('soak', () => {
