@@ -1,5 +1,5 @@
 import type tls from 'node:tls';
-import { Agent, Dispatcher } from 'undici';
+import { Agent, Dispatcher, buildConnector } from 'undici';
 
 export interface UpstreamAgentOptions {
   readonly connectTimeoutMs: number;
@@ -10,16 +10,40 @@ export interface UpstreamAgentOptions {
 /** An undici Agent that presents the client certificate and always verifies the upstream. */
 export function createUpstreamAgent(secureContext: tls.SecureContext, options: UpstreamAgentOptions): Agent {
   return new Agent({
-    connect: {
-      secureContext,
-      // reply-from would otherwise hand undici rejectUnauthorized: false: never trust an unverified upstream.
-      rejectUnauthorized: true,
-      timeout: options.connectTimeoutMs,
-    },
+    connect: keepTlsAlerts(
+      buildConnector({
+        secureContext,
+        // reply-from would otherwise hand undici rejectUnauthorized: false: never trust an unverified upstream.
+        rejectUnauthorized: true,
+        timeout: options.connectTimeoutMs,
+      }),
+    ),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
     // Long pauses between batches are normal for integrations; reconnecting costs a full mTLS handshake.
     keepAliveMaxTimeout: 60_000,
   });
+}
+
+/**
+ * Under TLS 1.3 a server that refuses the client certificate sends its alert after our side
+ * of the handshake is done. The socket reports the alert, then undici replaces it with
+ * "other side closed"; this keeps the alert as that error's cause, so the proxy can say
+ * "client certificate refused" instead of "connection reset".
+ */
+function keepTlsAlerts(connect: buildConnector.connector): buildConnector.connector {
+  return (connectOptions, callback) =>
+    connect(connectOptions, (error, socket) => {
+      if (socket) {
+        let alert: Error | undefined;
+        socket.on('error', (socketError: Error & { code?: string }) => {
+          if (socketError.code?.startsWith('ERR_SSL_')) alert = socketError;
+          else if (alert && socketError.cause === undefined) socketError.cause = alert;
+        });
+        callback(null, socket);
+      } else {
+        callback(error ?? new Error('connect failed'), null);
+      }
+    });
 }
 
 /**
