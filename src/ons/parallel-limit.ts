@@ -5,7 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
-import { ExchangeCalls, runForExchange, trackUpstreamCalls } from './upstream-calls.js';
+import { ExchangeCalls, bindExchangeCalls, trackUpstreamCalls } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -66,7 +66,8 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
         void ticket.outcome.then((outcome) => {
           request.exchange.queuedMs = Math.round((performance.now() - waitingSince) * 10) / 10;
           if (outcome === 'granted') {
-            runForExchange(calls, done);
+            bindExchangeCalls(request, calls);
+            done();
             return;
           }
           // Answering from a hook means not calling done(): the handler (the forwarder) never runs.

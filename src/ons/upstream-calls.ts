@@ -1,24 +1,22 @@
 /**
- * Which upstream calls belong to which exchange, so the parallel limit can count what Ons
- * counts. reply-from keeps an upstream call running when the client goes away before the
- * response headers: Ons would still see it in flight while the proxy already handed its
- * slot to the next request, and that next request could earn a 429. Here a client that
- * leaves cancels its upstream call, and the slot is free only once both have ended.
+ * Which upstream calls belong to which exchange, so the parallel limit counts what Ons
+ * counts. A client that leaves early cancels its upstream call (src/proxy/client-abort.ts),
+ * but the call ends a moment later; Ons still sees it in flight until then, so handing its
+ * slot to the next request at once could earn that request a 429. The slot is free only
+ * once the client is gone and every upstream call of the exchange has ended.
  *
- * The link from an undici dispatch back to its exchange is an AsyncLocalStorage scope the
- * limiter opens around the rest of the request's handling (the forwarder dispatches in it).
+ * The dispatcher finds the exchange through the forwarder's link (requestOfDispatch), not
+ * AsyncLocalStorage, which would tax every async operation in the process.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-
-type Abort = (reason: Error) => void;
+import { requestOfDispatch } from '../proxy/client-abort.js';
 
 /** The upstream side of one exchange. */
 export class ExchangeCalls {
   #pending = 0;
   #clientGone = false;
   #released = false;
-  readonly #aborts = new Set<Abort>();
   readonly #release: () => void;
 
   /** `release` runs once, when the client is gone and no upstream call is running. */
@@ -29,29 +27,18 @@ export class ExchangeCalls {
   /** The exchange's response is over (finished, failed or the client left). */
   clientGone(): void {
     this.#clientGone = true;
-    const reason = new Error('the client closed the connection');
-    for (const abort of this.#aborts) abort(reason);
     this.#releaseWhenIdle();
   }
 
-  dispatched(): Call {
+  /** Returns the function to call once, when that upstream call has ended. */
+  dispatched(): () => void {
     this.#pending++;
-    let abort: Abort | undefined;
     let ended = false;
-    return {
-      started: (abortCall) => {
-        if (ended) return;
-        abort = abortCall;
-        if (this.#clientGone) abortCall(new Error('the client closed the connection'));
-        else this.#aborts.add(abortCall);
-      },
-      ended: () => {
-        if (ended) return;
-        ended = true;
-        if (abort) this.#aborts.delete(abort);
-        this.#pending--;
-        this.#releaseWhenIdle();
-      },
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#pending--;
+      this.#releaseWhenIdle();
     };
   }
 
@@ -62,67 +49,47 @@ export class ExchangeCalls {
   }
 }
 
-interface Call {
-  started(abort: Abort): void;
-  ended(): void;
+const callsByRequest = new WeakMap<FastifyRequest, ExchangeCalls>();
+
+/** From here on, upstream calls made for `request` count for `calls`. */
+export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls): void {
+  callsByRequest.set(request, calls);
 }
 
-const currentExchange = new AsyncLocalStorage<ExchangeCalls>();
+const END_HOOKS = new Set<PropertyKey>(['onComplete', 'onError', 'onResponseEnd', 'onResponseError']);
 
-/** Runs `next` (the rest of the request's handling) so that its upstream calls count for `calls`. */
-export function runForExchange(calls: ExchangeCalls, next: () => void): void {
-  currentExchange.run(calls, next);
-}
-
-/** A dispatcher that reports every call made inside runForExchange to that exchange. */
+/** A dispatcher that reports the end of every call the forwarder makes to that call's exchange. */
 export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
   return dispatcher.compose((dispatch) => (options, handler) => {
-    const calls = currentExchange.getStore();
+    const request = requestOfDispatch(options);
+    const calls = request && callsByRequest.get(request);
     if (!calls) return dispatch(options, handler);
-    const call = calls.dispatched();
+    const ended = calls.dispatched();
     try {
-      return dispatch(options, observeHandler(handler, call));
+      return dispatch(options, observeEnd(handler, ended));
     } catch (error) {
-      call.ended();
+      ended();
       throw error;
     }
   });
 }
 
-const START_HOOKS = new Set<PropertyKey>(['onConnect', 'onRequestStart']);
-const END_HOOKS = new Set<PropertyKey>(['onComplete', 'onError', 'onResponseEnd', 'onResponseError']);
-
 /**
- * Sees the start and end of one call without changing the handler's shape: undici treats
- * old-style (onConnect/onComplete) and new-style (onRequestStart/onResponseEnd) handlers
- * differently, so the handler is proxied rather than re-implemented.
+ * Sees the end of one call without changing the handler's shape: undici treats old-style
+ * (onComplete/onError) and new-style (onResponseEnd/onResponseError) handlers differently,
+ * so the handler is proxied rather than re-implemented.
  */
-function observeHandler(handler: Dispatcher.DispatchHandler, call: Call): Dispatcher.DispatchHandler {
+function observeEnd(handler: Dispatcher.DispatchHandler, ended: () => void): Dispatcher.DispatchHandler {
   return new Proxy(handler, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
-      if (START_HOOKS.has(key)) {
-        return (first: unknown, ...rest: unknown[]) => {
-          call.started(abortOf(first));
-          return method.call(target, first, ...rest);
-        };
-      }
-      if (END_HOOKS.has(key)) {
-        return (...args: unknown[]) => {
-          call.ended();
-          return method.apply(target, args);
-        };
-      }
-      return method.bind(target);
+      if (!END_HOOKS.has(key)) return method.bind(target);
+      return (...args: unknown[]) => {
+        ended();
+        return method.apply(target, args);
+      };
     },
   });
-}
-
-/** onConnect hands an abort function, onRequestStart a controller with abort(). */
-function abortOf(first: unknown): Abort {
-  if (typeof first === 'function') return first as Abort;
-  const controller = first as { abort(reason: Error): void };
-  return (reason) => controller.abort(reason);
 }

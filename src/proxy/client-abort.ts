@@ -1,12 +1,13 @@
 // When the client goes away, its upstream request is cancelled. reply-from gives undici no
-// AbortSignal, so the signal travels from a preHandler (which sees the reply) on a
+// AbortSignal and no way back to the exchange, so the exchange's request rides along on a
 // Symbol-keyed property of the outgoing headers object (reply-from copies own symbols;
-// undici ignores them) to the requester below, which hands it to undici as `signal`.
+// undici ignores them) down to the dispatcher, where the requester below hands undici the
+// client's signal and other dispatcher wrappers can find the exchange (requestOfDispatch).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 
-const CLIENT_SIGNAL = Symbol('ons-proxy.client-signal');
+const EXCHANGE_REQUEST = Symbol('ons-proxy.exchange-request');
 const signals = new WeakMap<FastifyRequest, AbortSignal>();
 
 export class ClientAbortedError extends Error {
@@ -36,7 +37,7 @@ export function whenExchangeEnds(request: FastifyRequest, reply: FastifyReply, e
   });
 }
 
-type SignalCarrier = IncomingHttpHeaders & { [CLIENT_SIGNAL]?: AbortSignal };
+type RequestCarrier = IncomingHttpHeaders & { [EXCHANGE_REQUEST]?: FastifyRequest };
 
 /** Route preHandler: arms a signal that fires when the response closes unfinished. */
 export function watchForClientAbort(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
@@ -48,10 +49,15 @@ export function watchForClientAbort(request: FastifyRequest, reply: FastifyReply
   done();
 }
 
-/** From rewriteRequestHeaders: lets the signal ride along with the headers to the requester. */
-export function attachClientSignal(request: FastifyRequest, headers: IncomingHttpHeaders): void {
-  const signal = signals.get(request);
-  if (signal) (headers as SignalCarrier)[CLIENT_SIGNAL] = signal;
+/** From rewriteRequestHeaders: lets the exchange ride along with the headers to the dispatcher. */
+export function attachExchangeRequest(request: FastifyRequest, headers: IncomingHttpHeaders): void {
+  (headers as RequestCarrier)[EXCHANGE_REQUEST] = request;
+}
+
+/** The exchange an undici dispatch belongs to, when the forwarder sent it. */
+export function requestOfDispatch(options: { headers?: unknown }): FastifyRequest | undefined {
+  const headers = options.headers;
+  return typeof headers === 'object' && headers !== null ? (headers as RequestCarrier)[EXCHANGE_REQUEST] : undefined;
 }
 
 /** What reply-from uses instead of the dispatcher itself: the same requests, cancelled when the client leaves. */
@@ -64,7 +70,8 @@ export interface UpstreamRequester {
 export function cancellingRequester(dispatcher: Dispatcher): UpstreamRequester {
   return {
     request: ((options: Dispatcher.RequestOptions, callback: (error: Error | null, data: Dispatcher.ResponseData) => void) => {
-      const signal = (options.headers as SignalCarrier | undefined)?.[CLIENT_SIGNAL];
+      const request = requestOfDispatch(options);
+      const signal = request && signals.get(request);
       dispatcher.request(signal ? { ...options, signal } : options, callback);
     }) as Dispatcher['request'],
     destroy: () => dispatcher.destroy(),

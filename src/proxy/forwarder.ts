@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy from '@fastify/http-proxy';
 import type { Dispatcher } from 'undici';
-import { attachClientSignal, cancellingRequester, isClientAbort, watchForClientAbort } from './client-abort.js';
+import { attachExchangeRequest, cancellingRequester, isClientAbort, watchForClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
@@ -49,7 +49,7 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
         const outgoing = stripHopByHop(headers as IncomingHttpHeaders);
         for (const feature of headerAdjusters) feature.adjustRequestHeaders?.(request, outgoing);
         request.exchange.upstreamUrl = options.upstream + request.url;
-        attachClientSignal(request, outgoing);
+        attachExchangeRequest(request, outgoing);
         return outgoing;
       },
       rewriteHeaders: (headers, request) => rewriteResponseHeaders(headers as IncomingHttpHeaders, request && http1(request)),
