@@ -7,7 +7,8 @@ import { UserError } from '../config/errors.js';
 import { HAR_END, harStart, toHarEntry } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords, stopQuietlyWhenOutputCloses } from './logs.js';
+import { stopQuietlyWhenOutputCloses } from './output.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
 
 export const harCommand: Command = {
   name: 'har',

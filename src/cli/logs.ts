@@ -1,68 +1,9 @@
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { UserError } from '../config/errors.js';
-import { settingByKey } from '../config/settings.js';
-import { followRecords, readRecords, type TrafficRecord } from '../traffic/index.js';
-import { parseRecordQuery, type RecordQuery } from '../traffic/filter.js';
-import { CONFIG_SOURCE_OPTIONS, configFromCommandLine, stringFlag, type OptionSpecs, type ParsedCommandLine } from './args.js';
+import { followRecords, type TrafficRecord } from '../traffic/index.js';
+import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-
-/** The record filters `logs` and `har` share. */
-export const RECORD_FILTER_OPTIONS: OptionSpecs = {
-  status: { type: 'string' },
-  method: { type: 'string' },
-  path: { type: 'string' },
-  since: { type: 'string' },
-  profile: { type: 'string' },
-  [settingByKey('logDir').flag]: { type: 'string' },
-  ...CONFIG_SOURCE_OPTIONS,
-};
-
-export const RECORD_FILTER_HELP: ReadonlyArray<readonly [string, string]> = [
-  ['--status <codes>', 'only these statuses: 404, 4xx, or a list like 4xx,503'],
-  ['--method <methods>', 'only these methods, e.g. GET or post,put'],
-  ['--path <text>', 'only URLs containing this text, or paths matching a glob like "/t/clients/*"'],
-  ['--since <when>', 'only exchanges from then on: 90s, 10m, 2h, 7d, today, 2026-11-01 or 2026-11-01T09:00'],
-  ['--profile <name>', 'only exchanges of this configuration profile'],
-  ['--log-dir <path>', "folder of the traffic records [ONS_PROXY_LOG_DIR; default: ./logs, or each profile's in --config]"],
-  ['--config <file>', 'read the log folder(s) from this config file'],
-  ['--env-file <file>', 'read this file instead of ./.env'],
-];
-
-export interface RecordSelection {
-  readonly logDirs: readonly string[];
-  readonly query: RecordQuery;
-  readonly profile: string | undefined;
-}
-
-/** Where the records are and which of them the command line asks for. */
-export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
-  const query = parseRecordQuery({
-    status: stringFlag(parsed, 'status'),
-    method: stringFlag(parsed, 'method'),
-    path: stringFlag(parsed, 'path'),
-    since: stringFlag(parsed, 'since'),
-  });
-  const profile = stringFlag(parsed, 'profile');
-  const configs = configFromCommandLine(parsed).filter((config) => profile === undefined || config.name === profile);
-  if (configs.length === 0) throw new UserError(`No profile "${profile}" in the configuration: leave out --profile, or use a name from "profiles" in the config file.`);
-  const configured = [...new Set(configs.map((config) => config.logDir))];
-  // A profile that never ran has no folder yet; only when none has one is that an error (the reader says so).
-  const present = configured.filter((dir) => existsSync(dir));
-  return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile };
-}
-
-export async function* selectedRecords(selection: RecordSelection): AsyncGenerator<TrafficRecord> {
-  for (const logDir of selection.logDirs) {
-    for await (const record of readRecords({ logDir, since: selection.query.since })) {
-      if (isSelected(selection, record)) yield record;
-    }
-  }
-}
-
-function isSelected(selection: RecordSelection, record: TrafficRecord): boolean {
-  return (selection.profile === undefined || record.profile === selection.profile) && selection.query.matches(record);
-}
+import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -118,19 +59,6 @@ async function follow(selection: RecordSelection, print: (record: TrafficRecord)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** `ons-proxy logs | head` closes the pipe early: that is the reader being done, not an error. */
-export function stopQuietlyWhenOutputCloses(): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}
-
-/** Writes to standard output, waiting when the reader is slower than the log folder. */
-export async function writeOut(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
 const TABLE_HEADER = `${'TIME'.padEnd(23)}  ${'METHOD'.padEnd(7)} ${'STATUS'.padEnd(7)} ${'MS'.padStart(8)}  ${'URL'.padEnd(40)}  ID`;
