@@ -33,6 +33,8 @@ export const demoCommand: Command = {
       passphrase: undefined,
       passphraseFile: undefined,
       ca: pki.ca.certPath,
+      // Its 2048-bit key is on purpose (fast to make): no warnings about Ons's rules for real certificates.
+      throwawayCertificate: true,
     };
     const logger = createConsoleLogger(config.logLevel);
     const cleanup = async (): Promise<void> => {

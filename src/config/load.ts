@@ -12,6 +12,12 @@ export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
   readonly name: string;
   upstream: string;
   readonly preset: EnvironmentPreset;
+  /**
+   * The certificate is one the proxy generated itself for `ons-proxy demo` (for the embedded mock,
+   * never for Ons): the warnings about Ons's rules for real certificates do not apply to it. No
+   * setting, flag or config file sets this; only the demo command does.
+   */
+  readonly throwawayCertificate?: boolean | undefined;
 }
 
 export interface ConfigInput {

@@ -31,6 +31,8 @@ export interface CertificateUse {
   readonly presets: Readonly<Record<OnsEnvironment, EnvironmentPreset>>;
   /** --force: use a certificate of another environment anyway. */
   readonly force: boolean;
+  /** The demo's own generated certificate (see ProxyConfig.throwawayCertificate): Ons's rules for what it issues do not apply. */
+  readonly throwaway?: boolean | undefined;
 }
 
 function oneLine(distinguishedName: string): string {
@@ -108,11 +110,16 @@ export function expiryWarning(certificate: X509Certificate, now = new Date()): s
   return `The certificate ${commonNameOf(certificate)} expires on ${when} (${left < 1 ? 'within a day' : `in ${left} day${left === 1 ? '' : 's'}`}): ${RENEW}.`;
 }
 
-/** Things that do not stop the proxy but will hurt: near expiry, a weak key, a CN Ons would not issue. */
-export function certificateWarnings(identity: ClientIdentity, use: Pick<CertificateUse, 'environment' | 'presets'>, now = new Date()): string[] {
+/**
+ * Things that do not stop the proxy but will hurt: near expiry, a weak key, a CN Ons would not
+ * issue. A throwaway certificate (the demo's, made at start for the mock) is only checked for
+ * expiry: its 2048-bit key is chosen for speed and it never reaches Ons.
+ */
+export function certificateWarnings(identity: ClientIdentity, use: Pick<CertificateUse, 'environment' | 'presets' | 'throwaway'>, now = new Date()): string[] {
   const warnings: string[] = [];
   const expiry = expiryWarning(identity.certificate, now);
   if (expiry) warnings.push(expiry);
+  if (use.throwaway === true) return warnings;
   const key = describeKey(identity);
   if (key.rsaBits === undefined || key.rsaBits < ONS_MINIMUM_KEY_BITS) {
     warnings.push(`The private key is ${key.text}; Ons requires RSA ${ONS_MINIMUM_KEY_BITS} bits or more: make a new key and CSR with \`ons-proxy csr\` when you renew.`);

@@ -15,7 +15,7 @@ import { readClientMaterial, type ClientMaterial } from './material.js';
 import { createClientSecureContext } from './secure-context.js';
 
 /** The settings that decide where the certificate comes from and where it is used. */
-export type CertificateSettings = Pick<ProxyConfig, 'cert' | 'key' | 'pfx' | 'passphrase' | 'passphraseFile' | 'ca' | 'environment' | 'upstream' | 'force'>;
+export type CertificateSettings = Pick<ProxyConfig, 'cert' | 'key' | 'pfx' | 'passphrase' | 'passphraseFile' | 'ca' | 'environment' | 'upstream' | 'force' | 'throwawayCertificate'>;
 
 /** A client certificate that passed every start-time check, ready to hand to the upstream Agent. */
 export interface LoadedCertificate {
@@ -30,7 +30,13 @@ export interface LoadedCertificate {
 }
 
 export function certificateUse(settings: CertificateSettings): CertificateUse {
-  return { environment: settings.environment, upstream: settings.upstream, presets: loadEnvironmentPresets(), force: settings.force };
+  return {
+    environment: settings.environment,
+    upstream: settings.upstream,
+    presets: loadEnvironmentPresets(),
+    force: settings.force,
+    throwaway: settings.throwawayCertificate === true,
+  };
 }
 
 export function hashMaterial(material: ClientMaterial): string {

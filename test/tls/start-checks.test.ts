@@ -142,6 +142,32 @@ describe('start warns but serves', () => {
   });
 });
 
+describe("the demo's own throwaway certificate", () => {
+  const quietLog = (messages: string[]) => ({ info: () => undefined, warn: (message: string) => messages.push(message), error: (message: string) => messages.push(message) });
+
+  it('is not warned about in `ons-proxy demo`, though its key is RSA 2048 on purpose', async () => {
+    const demo = await spawnProxy(['demo'], { cwd: upstream.dir, env: { ONS_PROXY_LOG_DIR: path.join(upstream.dir, 'demo-logs') } });
+    try {
+      for (let i = 0; i < 100 && !demo.output().includes('Stop with Ctrl+C'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(demo.output()).toContain('Stop with Ctrl+C');
+      expect(demo.output()).not.toMatch(/Ons requires RSA|does not follow the Ons pattern|is not one Ons uses/);
+      expect(logMessages(demo.output())).not.toContainEqual(expect.stringMatching(/^The (private key|certificate)/));
+    } finally {
+      await demo.stop('SIGINT');
+    }
+  });
+
+  it('is warned about when it is used as a real certificate: only the demo waives the rules', async () => {
+    // upstream.pki.client is the very kind of certificate the demo makes (writeDemoPki): same CN, RSA 2048.
+    const asReal: string[] = [];
+    await openClientCertificate(configFor(upstream), quietLog(asReal)).dispatcher.destroy();
+    expect(asReal).toEqual([expect.stringMatching(/^The private key is RSA 2048 bits; Ons requires RSA 4096 bits or more/)]);
+    const asDemo: string[] = [];
+    await openClientCertificate(configFor(upstream, { throwawayCertificate: true }), quietLog(asDemo)).dispatcher.destroy();
+    expect(asDemo).toEqual([]);
+  });
+});
+
 describe('a certificate not signed by the upstream\'s CA', () => {
   it('starts (only Ons can tell), and Ons answers 495 through the proxy', async () => {
     const stranger = writeIdentity(upstream.dir, 'stranger', issueClient(strangerCa()));
