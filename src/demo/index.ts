@@ -3,6 +3,7 @@ export * from './pki.js';
 export * from './demo-pki.js';
 export {
   ONS_MAX_PARALLEL_PER_CERTIFICATE,
+  MOCK_CLIENT_SERIALS_KEPT,
   startMockOnsApi,
   type MockOnsApi,
   type MockOnsApiOptions,

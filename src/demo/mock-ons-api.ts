@@ -23,7 +23,16 @@ export interface MockOnsApiOptions {
   port?: number;
   pki: { serverCertPem: string; serverKeyPem: string; caPem: string };
   maxParallelPerCertificate?: number;
+  /** How many serials stats.clientSerials keeps (default MOCK_CLIENT_SERIALS_KEPT). */
+  clientSerialsKept?: number;
 }
+
+/**
+ * stats.clientSerials keeps the serials of this many most recent requests. Tests read a handful;
+ * `ons-proxy demo` runs this mock for as long as the user likes (days), so an unbounded list
+ * would grow by one string per request for nothing.
+ */
+export const MOCK_CLIENT_SERIALS_KEPT = 10_000;
 
 export interface MockStats {
   /** Every request that reached HTTP, including those answered 495/429. */
@@ -31,7 +40,10 @@ export interface MockStats {
   /** Highest number of requests in flight at once (all certificates, rejected ones included). */
   maxInFlight: number;
   inFlight: number;
-  /** Serial of the certificate presented with each request, in arrival order; none when no cert was sent. */
+  /**
+   * Serial of the certificate presented with each request, in arrival order; none when no cert
+   * was sent. Only the most recent MOCK_CLIENT_SERIALS_KEPT (or clientSerialsKept) are kept.
+   */
   clientSerials: string[];
 }
 
@@ -87,6 +99,7 @@ function peerCertificate(socket: TLSSocket): PeerCertificateInfo | undefined {
 
 export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsApi> {
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
+  const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
   // Test routes first: their /__mock/ prefix can never collide with an Ons path.
   const routes: Route[] = [...createTestRoutes(), ...createOnsRoutes()];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
@@ -117,7 +130,11 @@ export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsA
     stats.requests++;
     const socket = req.socket as TLSSocket;
     const cert = peerCertificate(socket);
-    if (cert !== undefined) stats.clientSerials.push(cert.serialNumber);
+    if (cert !== undefined) {
+      stats.clientSerials.push(cert.serialNumber);
+      // In place: a reference to stats (or to the array) taken early stays valid.
+      if (stats.clientSerials.length > serialsKept) stats.clientSerials.splice(0, stats.clientSerials.length - serialsKept);
+    }
     // Count before the limit check: an over-limit request is still in flight until answered.
     const previous = cert === undefined ? 0 : (inFlightByCertificate.get(cert.fingerprint256) ?? 0);
     track(res, cert?.fingerprint256);

@@ -1,6 +1,6 @@
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueCertificate } from '../../src/demo/index.js';
+import { MOCK_CLIENT_SERIALS_KEPT, issueCertificate, startMockOnsApi } from '../../src/demo/index.js';
 import { call, startHarness, type MockHarness } from './helpers.js';
 
 let h: MockHarness;
@@ -118,5 +118,26 @@ describe('mock Ons API: parallelism gate (429)', () => {
     const second = await Promise.all(Array.from({ length: 4 }, () => call(h, '/__mock/slow?ms=50')));
     expect([...first, ...second].every((r) => r.status === 200)).toBe(true);
     expect(h.mock.stats.inFlight).toBe(0);
+  });
+});
+
+describe('mock Ons API: stats.clientSerials stays bounded', () => {
+  it('keeps only the most recent serials, in the same array (the demo may run for days)', async () => {
+    expect(MOCK_CLIENT_SERIALS_KEPT).toBe(10_000);
+    const { pki } = h;
+    const small = await startMockOnsApi({ pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem }, clientSerialsKept: 3 });
+    try {
+      const serials = small.stats.clientSerials;
+      for (const agent of [h.client, h.client, h.foreign, h.client, h.foreign]) {
+        await (await request(`${small.url}/ping`, { dispatcher: agent })).body.dump();
+      }
+      expect(small.stats.requests).toBe(5);
+      expect(small.stats.clientSerials).toBe(serials);
+      const foreignSerial = serials[0];
+      expect(foreignSerial).not.toBe(pki.client.serialNumber);
+      expect(serials).toEqual([foreignSerial, pki.client.serialNumber, foreignSerial]);
+    } finally {
+      await small.close();
+    }
   });
 });
