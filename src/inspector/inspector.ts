@@ -9,7 +9,10 @@ import { ADMIN_PREFIX } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { ConsoleLogger } from '../traffic/console.js';
 import { toHar } from '../traffic/har.js';
-import { localDay, readRecordFile, trafficFileName, type TrafficRecord } from '../traffic/index.js';
+// Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
+import { localDay, trafficFileName } from '../traffic/files.js';
+import { readRecordFile } from '../traffic/reader.js';
+import type { TrafficRecord } from '../traffic/record.js';
 import type { TrafficRecorder } from '../traffic/recorder.js';
 import { EventStream } from './event-stream.js';
 import { RecordRing } from './ring.js';

@@ -2,7 +2,8 @@ import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { loadForge } from './forge.js';
 import { UserError } from '../config/errors.js';
 import { loadEnvironmentPresets } from '../config/presets.js';
 import { ONS_MINIMUM_KEY_BITS } from './assessment.js';
@@ -97,9 +98,10 @@ export async function createCertificateSigningRequest(subject: CsrSubject): Prom
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  const utf8 = forge.asn1.Type.UTF8;
+  const nodeForge = loadForge();
+  const csr = nodeForge.pki.createCertificationRequest();
+  csr.publicKey = nodeForge.pki.publicKeyFromPem(publicKey);
+  const utf8 = nodeForge.asn1.Type.UTF8;
   // UTF8String: a PrintableString cannot hold the "_" every Ons CN contains, nor accented names.
   csr.setSubject([
     subjectField('commonName', subject.commonName, utf8),
@@ -107,13 +109,13 @@ export async function createCertificateSigningRequest(subject: CsrSubject): Prom
     subjectField('organizationName', subject.organization, utf8),
     subjectField('localityName', subject.locality, utf8),
     subjectField('stateOrProvinceName', subject.state, utf8),
-    subjectField('countryName', subject.country, forge.asn1.Type.PRINTABLESTRING),
-    subjectField('emailAddress', subject.email, forge.asn1.Type.IA5STRING),
+    subjectField('countryName', subject.country, nodeForge.asn1.Type.PRINTABLESTRING),
+    subjectField('emailAddress', subject.email, nodeForge.asn1.Type.IA5STRING),
   ]);
   // forge reads PKCS#1 private keys from PEM.
-  const signingKey = forge.pki.privateKeyFromPem(createPrivateKey(privateKey).export({ type: 'pkcs1', format: 'pem' }).toString());
-  csr.sign(signingKey, forge.md.sha256.create());
-  return { subject, keyPem: privateKey, csrPem: forge.pki.certificationRequestToPem(csr) };
+  const signingKey = nodeForge.pki.privateKeyFromPem(createPrivateKey(privateKey).export({ type: 'pkcs1', format: 'pem' }).toString());
+  csr.sign(signingKey, nodeForge.md.sha256.create());
+  return { subject, keyPem: privateKey, csrPem: nodeForge.pki.certificationRequestToPem(csr) };
 }
 
 export interface WrittenCsr {

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { loadForge } from './forge.js';
 import { UserError } from '../config/errors.js';
 import type { ClientMaterial } from './material.js';
 
@@ -80,10 +81,11 @@ export function pairWithKey(certificates: readonly X509Certificate[], privateKey
 }
 
 function readPkcs12Identity(pfx: Buffer, file: string, passphrase: string | undefined): ClientIdentity {
+  const nodeForge = loadForge();
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    const der = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
-    p12 = forge.pkcs12.pkcs12FromAsn1(der, passphrase ?? '');
+    const der = nodeForge.asn1.fromDer(nodeForge.util.createBuffer(pfx.toString('binary')));
+    p12 = nodeForge.pkcs12.pkcs12FromAsn1(der, passphrase ?? '');
   } catch (error) {
     const message = (error as Error).message;
     if (/Invalid password|wrong password|MAC could not be verified/i.test(message)) {
@@ -93,17 +95,17 @@ function readPkcs12Identity(pfx: Buffer, file: string, passphrase: string | unde
     }
     throw new UserError(`${file} (ONS_PROXY_PFX) is not a readable PKCS#12 (.p12/.pfx) file (${message}): export it again, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.p12.`);
   }
-  const certificates = bagsOf(p12, forge.pki.oids.certBag).map((bag) => {
-    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    return new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+  const certificates = bagsOf(p12, nodeForge.pki.oids.certBag).map((bag) => {
+    const asn1 = bag.cert ? nodeForge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+    return new X509Certificate(Buffer.from(nodeForge.asn1.toDer(asn1).getBytes(), 'binary'));
   });
-  const keyBags = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(p12, forge.pki.oids.keyBag)];
+  const keyBags = [...bagsOf(p12, nodeForge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(p12, nodeForge.pki.oids.keyBag)];
   const keyBag = keyBags[0];
   if (certificates.length === 0 || !keyBag) {
     throw new UserError(`The PKCS#12 file ${file} must hold both the certificate and its private key (it has ${certificates.length} certificate(s) and ${keyBags.length} key(s)): export it again with -inkey.`);
   }
-  const keyInfo = keyBag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key)) : keyBag.asn1;
-  const privateKey = createPrivateKey({ key: Buffer.from(forge.asn1.toDer(keyInfo).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+  const keyInfo = keyBag.key ? nodeForge.pki.wrapRsaPrivateKey(nodeForge.pki.privateKeyToAsn1(keyBag.key)) : keyBag.asn1;
+  const privateKey = createPrivateKey({ key: Buffer.from(nodeForge.asn1.toDer(keyInfo).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
   return pairWithKey(certificates, privateKey, file, 'export the PKCS#12 file again from the certificate Ons issued and the key you made the CSR with');
 }
 

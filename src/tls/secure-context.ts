@@ -8,7 +8,10 @@ import { trustedCas, type ClientMaterial } from './material.js';
  * key, chain and CA store instead of parsing them again per handshake.
  */
 export function createClientSecureContext(material: ClientMaterial, identity: ClientIdentity): tls.SecureContext {
-  const options: tls.SecureContextOptions = { ca: trustedCas(material.extraCa), minVersion: 'TLSv1.2' };
+  const options: tls.SecureContextOptions = { minVersion: 'TLSv1.2' };
+  // Without an extra bundle Node's own default store applies; passing it explicitly would
+  // parse every root certificate again (a third of a second at start).
+  if (material.extraCa) options.ca = trustedCas(material.extraCa);
   const source = material.identity;
   if (source.form === 'pkcs12') {
     options.pfx = source.pfx;

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { TrafficRecord } from './record.js';
 
 export type ConsoleLogger = Logger;
@@ -8,6 +9,8 @@ export type ConsoleLogger = Logger;
 export function createConsoleLogger(level: string, destination: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): ConsoleLogger {
   const options = { level, base: undefined, redact: { paths: ['passphrase', 'key', 'authorization'], censor: '[redacted]' } };
   if (destination.isTTY) {
+    // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
   }
   // Any other stream (a test's, a file's) gets the lines as they are.

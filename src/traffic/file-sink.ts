@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { UserError } from '../config/errors.js';
-import { localDay, trafficFileName, type TrafficRecord } from './record.js';
+import { localDay, trafficFileName } from './files.js';
+import type { TrafficRecord } from './record.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 

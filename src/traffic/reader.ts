@@ -5,7 +5,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError } from '../config/errors.js';
-import { TRAFFIC_FILE_PATTERN, localDay, type TrafficRecord } from './record.js';
+import { TRAFFIC_FILE_PATTERN, localDay } from './files.js';
+import type { TrafficRecord } from './record.js';
 
 export interface ReadRecordsOptions {
   readonly logDir: string;
