@@ -12,7 +12,8 @@ const GROUP_TITLES: Record<SettingSpec['group'], string> = {
 
 function column(rows: ReadonlyArray<readonly [string, string]>): string {
   const width = Math.min(34, Math.max(...rows.map(([left]) => left.length)) + 2);
-  return rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join('\n');
+  // A flag wider than the column gets its description on the next line.
+  return rows.map(([left, right]) => (left.length + 2 > width ? `  ${left}\n  ${''.padEnd(width)}${right}` : `  ${left.padEnd(width)}${right}`)).join('\n');
 }
 
 export function settingsHelp(): string {
