@@ -12,15 +12,12 @@ export function createClientSecureContext(material: ClientMaterial, identity: Cl
   // Without an extra bundle Node's own default store applies; passing it explicitly would
   // parse every root certificate again (a third of a second at start).
   if (material.extraCa) options.ca = trustedCas(material.extraCa);
-  const source = material.identity;
-  if (source.form === 'pkcs12') {
-    options.pfx = source.pfx;
-  } else {
-    // The leaf first: a file that lists the chain before the certificate would otherwise present the wrong one.
-    options.cert = [identity.certificate, ...identity.chain].map((certificate) => certificate.toString()).join('\n');
-    options.key = source.key;
-  }
-  if (material.passphrase !== undefined) options.passphrase = material.passphrase;
+  // TLS gets the identity as parsed and checked, whatever the file form: the leaf first (a file
+  // that lists its chain before the certificate would otherwise present the wrong one), and
+  // the key already decrypted. A PKCS#12 file from an older Windows export (RC2/3DES) then
+  // works too, though OpenSSL 3 alone would refuse it without its legacy provider.
+  options.cert = [identity.certificate, ...identity.chain].map((certificate) => certificate.toString()).join('\n');
+  options.key = identity.privateKey.export({ type: 'pkcs8', format: 'pem' });
   try {
     return tls.createSecureContext(options);
   } catch (error) {

@@ -1,13 +1,17 @@
 // Every form of client certificate reaches the upstream as the same identity: the mock
 // records the serial of the certificate each request presented.
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { issueClient, writeEncryptedKey, writeIdentity, writePfx, type WrittenIdentity } from './fixtures.js';
+
+const run = promisify(execFile);
 
 let upstream: Upstream;
 let client: WrittenIdentity;
@@ -64,6 +68,15 @@ describe('certificate forms', () => {
     expect(await serialSeenUpstream({ pfx: modern, passphrase: 'pfx pass' })).toBe(client.issued.serialNumber);
     const legacy = writePfx(upstream.dir, 'forms-3des', client.issued, 'pfx pass', '3des');
     expect(await serialSeenUpstream({ pfx: legacy, passphrase: 'pfx pass' })).toBe(client.issued.serialNumber);
+  });
+
+  it('PKCS#12 files made by openssl: its default and an old-style RC2/3DES export', async () => {
+    // OpenSSL 3 refuses RC2 without its legacy provider; Windows and older tools still make such files.
+    for (const [name, extra] of [['openssl-default', []], ['openssl-legacy', ['-legacy']]] as const) {
+      const file = path.join(upstream.dir, `${name}.p12`);
+      await run('openssl', ['pkcs12', '-export', ...extra, '-in', client.certPath, '-inkey', client.keyPath, '-out', file, '-passout', 'pass:from openssl']);
+      expect(await serialSeenUpstream({ pfx: file, passphrase: 'from openssl' }), name).toBe(client.issued.serialNumber);
+    }
   });
 
   it('reports the certificate on GET /__proxy/status', async () => {
