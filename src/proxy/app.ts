@@ -76,6 +76,15 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
 
   for (const feature of options.features) await feature.register?.(app);
+  // The proxy's own URL space: a mistyped admin path must not reach the upstream.
+  app.all(`${ADMIN_PREFIX}/*`, async (request, reply) =>
+    sendProblem(reply, {
+      status: 404,
+      code: 'proxy_page_not_found',
+      title: 'No such proxy page',
+      detail: `${request.url.split('?')[0]} is not one of the proxy's own pages (${ADMIN_PREFIX}/, ${ADMIN_PREFIX}/health, ${ADMIN_PREFIX}/status, ${ADMIN_PREFIX}/har); paths under ${ADMIN_PREFIX}/ are never forwarded.`,
+    }),
+  );
   app.addHook('onClose', async () => {
     for (const feature of options.features) await feature.close?.();
   });

@@ -181,3 +181,13 @@ describe('upstream verification', () => {
     }
   });
 });
+
+describe('the proxy\'s own pages', () => {
+  it('answers an unknown /__proxy/ path itself with 404, never forwarding it', async () => {
+    const before = upstream.mock.stats.requests;
+    const response = await request(`${proxy.url}/__proxy/nope?x=1`);
+    expect(response.statusCode).toBe(404);
+    expect(await response.body.json()).toMatchObject({ code: 'proxy_page_not_found', status: 404 });
+    expect(upstream.mock.stats.requests).toBe(before);
+  });
+});
