@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: "prepare" would build before the sources are copied.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY config ./config
 COPY src ./src
 RUN npm run build

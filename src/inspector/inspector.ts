@@ -52,7 +52,8 @@ export function summarize(record: TrafficRecord): ExchangeSummary {
   };
 }
 
-const ASSETS_DIR = new URL('./assets/', import.meta.url);
+// Relative to the parent folder, so the same path works from src/, dist/ and the bundle in dist/cli/.
+const ASSETS_DIR = new URL('../inspector/assets/', import.meta.url);
 const ASSET_TYPES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
