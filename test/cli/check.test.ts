@@ -3,10 +3,9 @@
 // one answering 403 for another environment, and one the proxy must not trust.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
-import { startUpstream, type Upstream } from '../support/harness.js';
+import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 import { issueClient, strangerCa, writeIdentity, type WrittenIdentity } from '../tls/fixtures.js';
 
 let upstream: Upstream;
@@ -44,11 +43,7 @@ function check(env: Record<string, string>, args: string[] = []): Promise<CliRes
   return runCli(['check', ...args], {
     cwd: upstream.dir,
     env: {
-      ONS_PROXY_UPSTREAM: upstream.mock.url,
-      ONS_PROXY_CERT: upstream.pki.client.certPath,
-      ONS_PROXY_KEY: upstream.pki.client.keyPath,
-      ONS_PROXY_CA: upstream.pki.ca.certPath,
-      ONS_PROXY_LOG_DIR: path.join(upstream.dir, 'logs'),
+      ...upstreamEnv(upstream),
       ...env,
     },
   });

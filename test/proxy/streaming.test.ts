@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicSha256, deterministicStream } from '../../src/demo/index.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
-import { startUpstream, type Upstream } from '../support/harness.js';
+import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 
 // Big enough that buffering would show in the proxy's memory, small enough for CI.
 const SIZE = 200 * 1024 * 1024;
@@ -17,13 +17,7 @@ beforeAll(async () => {
   upstream = await startUpstream();
   proxy = await spawnProxy(['start'], {
     cwd: upstream.dir,
-    env: {
-      ONS_PROXY_UPSTREAM: upstream.mock.url,
-      ONS_PROXY_CERT: upstream.pki.client.certPath,
-      ONS_PROXY_KEY: upstream.pki.client.keyPath,
-      ONS_PROXY_CA: upstream.pki.ca.certPath,
-      ONS_PROXY_LOG_DIR: `${upstream.dir}/logs`,
-    },
+    env: upstreamEnv(upstream),
   });
 });
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicSha256 } from '../../src/demo/index.js';
 import { readRecords, type TrafficRecord } from '../../src/traffic/index.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
-import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
+import { startProxy, startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 import { problemOf } from '../guards/helpers.js';
 
 const SIZE = 32 * 1024 * 1024;
@@ -27,11 +27,7 @@ afterAll(async () => {
 
 function proxyEnv(logDir: string, graceMs: number): Record<string, string> {
   return {
-    ONS_PROXY_UPSTREAM: upstream.mock.url,
-    ONS_PROXY_CERT: upstream.pki.client.certPath,
-    ONS_PROXY_KEY: upstream.pki.client.keyPath,
-    ONS_PROXY_CA: upstream.pki.ca.certPath,
-    ONS_PROXY_LOG_DIR: logDir,
+    ...upstreamEnv(upstream, logDir),
     ONS_PROXY_SHUTDOWN_GRACE_MS: String(graceMs),
     ONS_PROXY_LOG_LEVEL: 'info',
   };

@@ -54,3 +54,14 @@ export async function startProxy(upstream: Upstream, overrides: Partial<ProxyCon
   const config = configFor(upstream, overrides);
   return startInstance(config, { logger: createConsoleLogger('silent') });
 }
+
+/** The environment that points the command line at the upstream with the demo client certificate. */
+export function upstreamEnv(upstream: Upstream, logDir = path.join(upstream.dir, 'logs')): Record<string, string> {
+  return {
+    ONS_PROXY_UPSTREAM: upstream.mock.url,
+    ONS_PROXY_CERT: upstream.pki.client.certPath,
+    ONS_PROXY_KEY: upstream.pki.client.keyPath,
+    ONS_PROXY_CA: upstream.pki.ca.certPath,
+    ONS_PROXY_LOG_DIR: logDir,
+  };
+}
