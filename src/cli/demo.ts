@@ -71,6 +71,8 @@ Try it (the proxy adds the client certificate for you):
   curl -i ${proxyUrl}/t/finance/invoices   # 403: endpoint not enabled for this connection
   curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/t/clients/1/notes
 
+Inspector (every exchange, live): ${proxyUrl}/__proxy/
+Records: npx ons-proxy logs   (run in this folder; HAR export: npx ons-proxy har --out demo.har)
 Health: ${proxyUrl}/__proxy/health
 Stop with Ctrl+C.
 
