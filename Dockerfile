@@ -31,6 +31,8 @@ ENV ONS_PROXY_HOST=0.0.0.0 \
     ONS_PROXY_PORT=8080 \
     ONS_PROXY_LOG_DIR=/app/logs
 EXPOSE 8080
+# /__proxy/ routes pass the same guards as everything else, so the check sends the access
+# token when one is configured.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ONS_PROXY_PORT || 8080) + '/__proxy/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ONS_PROXY_PORT || 8080) + '/__proxy/health', { headers: process.env.ONS_PROXY_ACCESS_TOKEN ? { 'x-proxy-token': process.env.ONS_PROXY_ACCESS_TOKEN } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/cli/main.js", "start"]
