@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
-import { whenExchangeEnds } from './client-abort.js';
+import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, answerFrameworkError, MAX_HEADER_BYTES, methodNotSupported, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
 import { toOriginForm } from './guards/index.js';
@@ -48,6 +48,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     // pipelined request included), so every exchange that reached the proxy is reported once.
     whenExchangeEnds(request, reply, () => {
       const aborted = !reply.raw.writableFinished;
+      if (aborted) cancelUpstream(request);
       const completed: CompletedExchange = {
         request,
         reply,

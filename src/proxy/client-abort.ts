@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 
 const EXCHANGE_REQUEST = Symbol('ons-proxy.exchange-request');
-const signals = new WeakMap<FastifyRequest, AbortSignal>();
+const controllers = new WeakMap<FastifyRequest, AbortController>();
 
 export class ClientAbortedError extends Error {
   readonly code = 'CLIENT_ABORTED';
@@ -39,14 +39,18 @@ export function whenExchangeEnds(request: FastifyRequest, reply: FastifyReply, e
 
 type RequestCarrier = IncomingHttpHeaders & { [EXCHANGE_REQUEST]?: FastifyRequest };
 
-/** Route preHandler: arms a signal that fires when the response closes unfinished. */
-export function watchForClientAbort(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  const controller = new AbortController();
-  whenExchangeEnds(request, reply, () => {
-    if (!reply.raw.writableFinished) controller.abort(new ClientAbortedError());
-  });
-  signals.set(request, controller.signal);
+/** Route preHandler: arms the signal that cancelUpstream fires. */
+export function watchForClientAbort(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  controllers.set(request, new AbortController());
   done();
+}
+
+/**
+ * Called once when an exchange ended before its response was complete (app.ts watches the
+ * end of every exchange already; a second set of listeners per request would only repeat it).
+ */
+export function cancelUpstream(request: FastifyRequest): void {
+  controllers.get(request)?.abort(new ClientAbortedError());
 }
 
 /** From rewriteRequestHeaders: lets the exchange ride along with the headers to the dispatcher. */
@@ -71,7 +75,7 @@ export function cancellingRequester(dispatcher: Dispatcher): UpstreamRequester {
   return {
     request: ((options: Dispatcher.RequestOptions, callback: (error: Error | null, data: Dispatcher.ResponseData) => void) => {
       const request = requestOfDispatch(options);
-      const signal = request && signals.get(request);
+      const signal = request && controllers.get(request)?.signal;
       dispatcher.request(signal ? { ...options, signal } : options, callback);
     }) as Dispatcher['request'],
     destroy: () => dispatcher.destroy(),
