@@ -46,7 +46,7 @@ export function onsHints(options: { environment: OnsEnvironment; maxConcurrency:
   return {
     name: 'hints',
     // Called only for answers from upstream, never for the proxy's own problem responses.
-    observeResponseBody(request: FastifyRequest, reply: FastifyReply) {
+    observeUpstreamResponse(request: FastifyRequest, reply: FastifyReply) {
       const accept = request.headers.accept;
       const hint = hintFor({
         status: reply.statusCode,

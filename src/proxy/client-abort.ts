@@ -1,14 +1,11 @@
-// When the client goes away, its upstream request is cancelled. reply-from gives undici no
-// AbortSignal and no way back to the exchange, so the exchange's request rides along on a
-// Symbol-keyed property of the outgoing headers object (reply-from copies own symbols;
-// undici ignores them) down to the dispatcher, where the requester below hands undici the
-// client's signal and other dispatcher wrappers can find the exchange (requestOfDispatch).
+// When the client goes away, its upstream call is cancelled (cancelUpstream, from the end
+// watch in app.ts). Dispatcher wrappers (the parallel limit) find the exchange an undici
+// dispatch belongs to through a Symbol-keyed property of the outgoing headers, which undici
+// ignores (requestOfDispatch).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 
 const EXCHANGE_REQUEST = Symbol('ons-proxy.exchange-request');
-const controllers = new WeakMap<FastifyRequest, AbortController>();
 
 export class ClientAbortedError extends Error {
   readonly code = 'CLIENT_ABORTED';
@@ -39,21 +36,16 @@ export function whenExchangeEnds(request: FastifyRequest, reply: FastifyReply, e
 
 type RequestCarrier = IncomingHttpHeaders & { [EXCHANGE_REQUEST]?: FastifyRequest };
 
-/** Route preHandler: arms the signal that cancelUpstream fires. */
-export function watchForClientAbort(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  controllers.set(request, new AbortController());
-  done();
-}
-
 /**
  * Called once when an exchange ended before its response was complete (app.ts watches the
  * end of every exchange already; a second set of listeners per request would only repeat it).
  */
 export function cancelUpstream(request: FastifyRequest): void {
-  controllers.get(request)?.abort(new ClientAbortedError());
+  request.exchange.clientGone = true;
+  request.exchange.upstreamCall?.cancel(new ClientAbortedError());
 }
 
-/** From rewriteRequestHeaders: lets the exchange ride along with the headers to the dispatcher. */
+/** From the forwarder: lets the exchange ride along with the headers to the dispatcher. */
 export function attachExchangeRequest(request: FastifyRequest, headers: IncomingHttpHeaders): void {
   (headers as RequestCarrier)[EXCHANGE_REQUEST] = request;
 }
@@ -62,24 +54,6 @@ export function attachExchangeRequest(request: FastifyRequest, headers: Incoming
 export function requestOfDispatch(options: { headers?: unknown }): FastifyRequest | undefined {
   const headers = options.headers;
   return typeof headers === 'object' && headers !== null ? (headers as RequestCarrier)[EXCHANGE_REQUEST] : undefined;
-}
-
-/** What reply-from uses instead of the dispatcher itself: the same requests, cancelled when the client leaves. */
-export interface UpstreamRequester {
-  request: Dispatcher['request'];
-  /** reply-from destroys its dispatcher when the app closes; that stays as it was. */
-  destroy(): Promise<void>;
-}
-
-export function cancellingRequester(dispatcher: Dispatcher): UpstreamRequester {
-  return {
-    request: ((options: Dispatcher.RequestOptions, callback: (error: Error | null, data: Dispatcher.ResponseData) => void) => {
-      const request = requestOfDispatch(options);
-      const signal = request && controllers.get(request)?.signal;
-      dispatcher.request(signal ? { ...options, signal } : options, callback);
-    }) as Dispatcher['request'],
-    destroy: () => dispatcher.destroy(),
-  };
 }
 
 export function isClientAbort(error: unknown): boolean {

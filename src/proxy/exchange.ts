@@ -17,6 +17,10 @@ export interface ExchangeContext {
   queuedMs: number;
   /** A one-line explanation of an Ons status (403, 406, 429, 495) for the developer. */
   hint: string | undefined;
+  /** The call to the upstream, once the forwarder made it. */
+  upstreamCall: { cancel(reason: Error): void } | undefined;
+  /** The client went away before its response was complete. */
+  clientGone: boolean;
 }
 
 declare module 'fastify' {
@@ -35,6 +39,8 @@ export function newExchange(id: string): ExchangeContext {
     error: undefined,
     queuedMs: 0,
     hint: undefined,
+    upstreamCall: undefined,
+    clientGone: false,
   };
 }
 

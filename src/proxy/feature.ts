@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { CompletedExchange } from './exchange.js';
@@ -17,8 +16,8 @@ export interface ProxyFeature {
   wrapDispatcher?(dispatcher: Dispatcher): Dispatcher;
   /** Adjusts the headers sent upstream (hop-by-hop headers are already gone). */
   adjustRequestHeaders?(request: FastifyRequest, headers: IncomingHttpHeaders): void;
-  /** Sees the upstream response body as it streams to the client; must neither consume nor pause it. */
-  observeResponseBody?(request: FastifyRequest, reply: FastifyReply, body: Readable): void;
+  /** Sees an upstream answer's status and headers on the reply, just before it is sent (never the proxy's own answers). */
+  observeUpstreamResponse?(request: FastifyRequest, reply: FastifyReply): void;
   /** Called once per exchange that reached the proxy, however it ended. */
   onExchangeComplete?(completed: CompletedExchange): void;
   /** What this feature contributes to GET /__proxy/status, under its name. */

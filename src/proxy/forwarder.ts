@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import httpProxy from '@fastify/http-proxy';
 import type { Dispatcher } from 'undici';
-import { attachExchangeRequest, cancellingRequester, isClientAbort, watchForClientAbort } from './client-abort.js';
+import { attachExchangeRequest, isClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
+import { UpstreamCall, type UpstreamCallOwner, type UpstreamHead } from './upstream-call.js';
 import { describeUpstreamFailure } from './upstream-errors.js';
 
 export interface ForwarderOptions {
@@ -23,99 +24,139 @@ export const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-// Reasons for statuses Node does not know, so clients see more than "unknown".
+// Reasons for statuses Node does not know, so clients see more than "unknown" when the upstream sent none.
 const EXTRA_REASONS: Readonly<Record<number, string>> = { 495: 'SSL Certificate Error', 496: 'SSL Certificate Required', 499: 'Client Closed Request' };
+// What Node accepts in a header value or reason phrase (it throws on anything else).
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const INVALID_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]/g;
 
-/** Registers @fastify/http-proxy so that every method and path goes to the upstream, byte for byte. */
+interface Exchange {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/**
+ * Sends every method and path that is not the proxy's own to the upstream, byte for byte:
+ * the raw path and query, the request body as a stream, the answer's status, reason phrase,
+ * headers and body. Hop-by-hop headers stay on their side of the proxy.
+ */
 export async function registerForwarder(app: FastifyInstance, options: ForwarderOptions): Promise<void> {
-  const headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
-  const bodyObservers = options.features.filter((f) => f.observeResponseBody);
-  await app.register(httpProxy, {
-    upstream: options.upstream,
-    // Cancels the upstream request when the client goes away (see client-abort.ts).
-    undici: cancellingRequester(options.dispatcher),
-    preHandler: watchForClientAbort,
-    disableRequestLogging: true,
-    // Location headers belong to the upstream's URL space; rewriting them would change the API's answer.
-    internalRewriteLocationHeader: false,
-    httpMethods: [...FORWARDED_METHODS],
-    replyOptions: {
-      timeout: options.timeoutMs,
-      // http-proxy re-serialises the query string; send the client's bytes instead.
-      queryString: (_search, rawUrl) => rawQuery(rawUrl),
-      retryDelay: ({ err, req, attempt }) => retryDelay(err, req as unknown as { method?: string; body?: unknown }, attempt),
-      rewriteRequestHeaders: (anyRequest, headers) => {
-        const request = http1(anyRequest);
-        const outgoing = stripHopByHop(headers as IncomingHttpHeaders);
-        for (const feature of headerAdjusters) feature.adjustRequestHeaders?.(request, outgoing);
-        request.exchange.upstreamUrl = options.upstream + request.url;
-        attachExchangeRequest(request, outgoing);
-        return outgoing;
-      },
-      rewriteHeaders: (headers, request) => rewriteResponseHeaders(headers as IncomingHttpHeaders, request && http1(request)),
-      onResponse: (anyRequest, anyReply, response) => {
-        const request = http1(anyRequest);
-        const reply = http1Reply(anyReply);
-        const reason = EXTRA_REASONS[reply.statusCode];
-        if (reason !== undefined && STATUS_CODES[reply.statusCode] === undefined) reply.raw.statusMessage = reason;
-        // Headers are sent by then: a body that breaks off aborts the client connection (fastify
-        // destroys it), and the exchange must say why before it is reported on 'close'.
-        response.stream.once('error', (error: Error) => {
-          if (!isClientAbort(error)) request.exchange.error ??= describeUpstreamFailure(error, options.upstream).cause;
-        });
-        for (const feature of bodyObservers) feature.observeResponseBody?.(request, reply, response.stream);
-        void reply.send(response.stream);
-      },
-      onError: (anyReply, { error }) => {
-        const reply = http1Reply(anyReply);
-        // The client left first: the exchange is already reported as aborted, nobody is listening.
-        if (isClientAbort(error)) return;
-        const failure = describeUpstreamFailure(error, options.upstream);
-        reply.request.exchange.error = failure.cause;
-        if (reply.raw.headersSent) {
-          // Too late for a status: cut the connection so the client sees an error, not a short body.
-          reply.raw.destroy(error);
-          return;
-        }
-        sendProblem(reply, failure);
-      },
-    },
+  const forwarder = new Forwarder(options);
+  await app.register(async (scope) => {
+    // Bodies stream through unparsed, whatever their type (a JSON body is forwarded as sent).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const handler = (request: FastifyRequest, reply: FastifyReply): void => forwarder.forward(request, reply);
+    for (const url of ['/', '/*']) scope.route({ url, method: [...FORWARDED_METHODS], handler });
   });
 }
 
-// reply-from types its hooks for HTTP/1 and HTTP/2 servers alike; this server is HTTP/1 only.
-function http1(request: unknown): FastifyRequest {
-  return request as FastifyRequest;
-}
-function http1Reply(reply: unknown): FastifyReply {
-  return reply as FastifyReply;
-}
+class Forwarder implements UpstreamCallOwner<Exchange> {
+  readonly #upstream: string;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #host: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #timeoutMs: number;
+  readonly #headerAdjusters: readonly ProxyFeature[];
+  readonly #responseObservers: readonly ProxyFeature[];
 
-function rawQuery(rawUrl: string): string {
-  const index = rawUrl.indexOf('?');
-  return index === -1 ? '' : rawUrl.slice(index + 1);
-}
-
-/** No retry on 503 (reply-from's default retries GET ten times); one retry for a stale pooled socket. */
-function retryDelay(error: Error | undefined, request: { method?: string; body?: unknown }, attempt: number): number | null {
-  if (!error || attempt > 0) return null;
-  const code = (error as Error & { code?: string }).code ?? '';
-  const causeCode = ((error as Error & { cause?: { code?: string } }).cause?.code) ?? '';
-  if (!STALE_SOCKET_CODES.has(code) && !STALE_SOCKET_CODES.has(causeCode)) return null;
-  if (!RETRYABLE_METHODS.has(request.method ?? '') || hasBody(request.body)) return null;
-  return 1;
-}
-
-function hasBody(body: unknown): boolean {
-  return body !== undefined && body !== null && body !== '';
-}
-
-function rewriteResponseHeaders(headers: IncomingHttpHeaders, request: FastifyRequest | undefined): IncomingHttpHeaders {
-  stripHopByHop(headers);
-  if (request) {
-    const upstreamId = headers['x-request-id'];
-    if (upstreamId !== undefined) headers['x-upstream-request-id'] = upstreamId;
-    headers['x-request-id'] = request.id;
+  constructor(options: ForwarderOptions) {
+    const target = new URL(options.upstream);
+    this.#upstream = options.upstream;
+    this.#origin = target.origin;
+    this.#basePath = target.pathname.replace(/\/$/, '');
+    this.#host = target.host;
+    this.#dispatcher = options.dispatcher;
+    this.#timeoutMs = options.timeoutMs;
+    this.#headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
+    this.#responseObservers = options.features.filter((f) => f.observeUpstreamResponse);
   }
+
+  forward(request: FastifyRequest, reply: FastifyReply): void {
+    const exchange = request.exchange;
+    // The client left while the request waited (for a slot, for its body): nothing to send.
+    if (exchange.clientGone) return;
+    const body = request.body instanceof Readable ? request.body : null;
+    const headers = stripHopByHop({ ...request.headers });
+    headers.host = this.#host;
+    // fastify reads no body for a GET or HEAD; a length it did not read would not match what is sent.
+    if (body === null && headers['content-length'] !== '0') delete headers['content-length'];
+    for (const feature of this.#headerAdjusters) feature.adjustRequestHeaders?.(request, headers);
+    exchange.upstreamUrl = this.#upstream + request.url;
+    attachExchangeRequest(request, headers);
+    const call = new UpstreamCall<Exchange>(
+      this.#dispatcher,
+      {
+        origin: this.#origin,
+        // request.url is the client's path and query as sent (origin-form): no re-encoding.
+        path: this.#basePath + request.url,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      },
+      this,
+      { request, reply },
+    );
+    exchange.upstreamCall = call;
+    call.start();
+  }
+
+  respond({ request, reply }: Exchange, head: UpstreamHead, body: Readable | Buffer | undefined): void {
+    if (request.exchange.clientGone) {
+      if (body instanceof Readable) body.destroy();
+      return;
+    }
+    try {
+      reply.code(head.statusCode);
+    } catch {
+      sendProblem(reply, describeUpstreamFailure(Object.assign(new Error(`invalid status code ${head.statusCode}`), { code: 'UND_ERR_RESPONSE_STATUS_CODE' }), this.#upstream));
+      if (body instanceof Readable) body.destroy();
+      return;
+    }
+    const reason = head.statusMessage !== '' && !INVALID_HEADER_CHAR.test(head.statusMessage) ? head.statusMessage : EXTRA_REASONS[head.statusCode];
+    if (reason !== undefined && reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = reason;
+    reply.headers(responseHeaders(head.headers, request.id));
+    // An HTTP/1 connection cannot be reused while the client is still sending a body nobody reads.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    for (const feature of this.#responseObservers) feature.observeUpstreamResponse?.(request, reply);
+    void reply.send(body);
+  }
+
+  fail({ request, reply }: Exchange, error: Error, responseStarted: boolean): void {
+    // The client left first: the exchange is already reported as aborted, nobody is listening.
+    if (isClientAbort(error) || request.exchange.clientGone) return;
+    const failure = describeUpstreamFailure(error, this.#upstream);
+    request.exchange.error = failure.cause;
+    // A stream that broke off after its head went out: fastify cuts the connection, so the client sees an error, not a short body.
+    if (responseStarted) return;
+    sendProblem(reply, failure);
+  }
+
+  /** No retry on a status (503 included); one retry for a stale pooled socket, when the request has no body. */
+  mayRetry({ request }: Exchange, error: Error, attempt: number): boolean {
+    if (attempt > 0 || !RETRYABLE_METHODS.has(request.method) || request.body instanceof Readable) return false;
+    const code = (error as Error & { code?: string }).code ?? '';
+    const causeCode = (error as Error & { cause?: { code?: string } }).cause?.code ?? '';
+    return STALE_SOCKET_CODES.has(code) || STALE_SOCKET_CODES.has(causeCode);
+  }
+}
+
+/** The upstream's headers as the client gets them: hop-by-hop gone, values Node would refuse cleaned, the proxy's request id added. */
+function responseHeaders(headers: IncomingHttpHeaders, requestId: string): IncomingHttpHeaders {
+  stripHopByHop(headers);
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === 'string') {
+      if (INVALID_HEADER_CHAR.test(value)) headers[name] = value.replace(INVALID_HEADER_CHARS, '');
+    } else if (Array.isArray(value)) {
+      headers[name] = value.map((item) => item.replace(INVALID_HEADER_CHARS, ''));
+    }
+  }
+  const upstreamId = headers['x-request-id'];
+  if (upstreamId !== undefined) headers['x-upstream-request-id'] = upstreamId;
+  headers['x-request-id'] = requestId;
   return headers;
 }

@@ -5,7 +5,7 @@ interface ErrorWithCode extends Error {
   cause?: unknown;
 }
 
-/** The innermost error that carries a code: reply-from and undici wrap the socket's error. */
+/** The innermost error that carries a code: undici wraps the socket's error. */
 export function rootCause(error: unknown): ErrorWithCode {
   let current = error as ErrorWithCode;
   let best = current;

@@ -13,7 +13,7 @@ export function createUpstreamAgent(secureContext: tls.SecureContext, options: U
     connect: keepTlsAlerts(
       buildConnector({
         secureContext,
-        // reply-from would otherwise hand undici rejectUnauthorized: false: never trust an unverified upstream.
+        // Never trust an unverified upstream, whatever a caller passes per request.
         rejectUnauthorized: true,
         timeout: options.connectTimeoutMs,
       }),
@@ -47,7 +47,7 @@ function keepTlsAlerts(connect: buildConnector.connector): buildConnector.connec
 }
 
 /**
- * reply-from takes its dispatcher once, at registration. This dispatcher delegates to
+ * The forwarder takes its dispatcher once, at start. This dispatcher delegates to
  * a replaceable Agent so a renewed certificate takes effect without a restart: new
  * requests use the new Agent, requests already running finish on the old one.
  */

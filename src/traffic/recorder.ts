@@ -1,5 +1,6 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
 // and hands it to the traffic file, the console and any listener (the inspector).
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX } from '../proxy/app.js';
@@ -74,8 +75,8 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
         bodiesOf(request).request = capture;
         done(null, new RequestBodyTap(request.raw, capture));
       });
-      // Answers the proxy writes itself (guards, upstream failures) arrive here whole;
-      // forwarded bodies are streams, observed in observeResponseBody instead.
+      // Every answer passes here: whole (the proxy's own, small upstream answers) or as a
+      // stream, which is observed as it flows to the client.
       app.addHook('onSend', (request, reply, payload, done) => {
         if (isAdmin(request)) {
           done(null, payload);
@@ -88,15 +89,13 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
           entry.response = new BodyCapture(context.bodyLimit);
           entry.response.add(payload);
           headers['content-length'] ??= String(Buffer.byteLength(payload));
+        } else if (payload instanceof Readable) {
+          entry.response = new BodyCapture(context.bodyLimit);
+          observeBody(payload, entry.response);
         }
         entry.responseHeaders = headers;
         done(null, payload);
       });
-    },
-    observeResponseBody(request, _reply, body) {
-      const capture = new BodyCapture(context.bodyLimit);
-      bodiesOf(request).response = capture;
-      observeBody(body, capture);
     },
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdmin(completed.request)) return;

@@ -47,6 +47,31 @@ async function headersThenBodyFailure(instance: RunningInstance, path: string): 
   return { status: response.statusCode, id: String(response.headers['x-request-id']), bodyError, received };
 }
 
+describe('a small answer that breaks off', () => {
+  it('reaches the client as a 502 problem, because nothing of it was sent yet', async () => {
+    const response = await request(`${patient.url}/reset-small-body`);
+    const body = (await response.body.json()) as { code: string };
+    expect(response.statusCode).toBe(502);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(body.code).toBe('upstream_connection_reset');
+    const completed = await capture.exchange(String(response.headers['x-request-id']));
+    expect(completed.exchange.error?.code).toMatch(/UND_ERR_SOCKET|ECONNRESET/);
+  });
+});
+
+describe('the status line', () => {
+  it("passes the upstream's own reason phrase on", async () => {
+    const { statusCode, statusMessage } = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${patient.url}/own-reason-phrase`, (response) => {
+        response.resume();
+        resolve(response);
+      }).on('error', reject);
+    });
+    expect(statusCode).toBe(202);
+    expect(statusMessage).toBe('Queued For Import');
+  });
+});
+
 describe('a failure after the response headers were sent', () => {
   it.each(['/reset-mid-body', '/reset-mid-chunked'])('%s: the client connection is aborted, not ended with a short body, and the record says why', async (path) => {
     const outcome = await headersThenBodyFailure(patient, path);

@@ -49,6 +49,16 @@ const BEHAVIOURS: Record<string, Behaviour> = {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.write(Buffer.alloc(BODY_SIZE / 4, 7), () => setTimeout(() => req.socket.destroy(), 20));
   },
+  // A small declared body (collected whole before anything reaches the client) that breaks off.
+  '/reset-small-body': (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2048' });
+    res.write('{"partial":', () => setTimeout(() => req.socket.destroy(), 20));
+  },
+  '/own-reason-phrase': (req, res) => {
+    req.resume();
+    res.writeHead(202, 'Queued For Import', { 'content-type': 'application/json' }).end('{"queued":true}');
+  },
   '/stall-before-headers': (req) => {
     req.resume();
   },

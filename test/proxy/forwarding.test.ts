@@ -94,7 +94,7 @@ describe('forwarding over mTLS', () => {
     const response = await request(`${proxy.url}/__mock/status/${status}`);
     await response.body.dump();
     expect(response.statusCode).toBe(status);
-    // reply-from retries GET on 503 by default; the proxy must not.
+    // Proxies built on reply-from retry GET on 503 by default; this one must not.
     expect(upstream.mock.stats.requests - before).toBe(1);
   });
 
