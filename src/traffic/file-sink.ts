@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { UserError } from '../config/errors.js';
+import { BatchedWriter } from './batched-writer.js';
 import { localDay, trafficFileName } from './files.js';
 import type { TrafficRecord } from './record.js';
 
@@ -36,6 +37,7 @@ interface OpenDay {
   readonly day: string;
   readonly file: string;
   readonly destination: Destination;
+  readonly writer: BatchedWriter;
 }
 
 /**
@@ -73,7 +75,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
       if (today !== current.day && !closed) {
         try {
           const next = watch(openDay(dir, today));
-          void endDestination(current.destination, writeError !== undefined);
+          void endDay(current, writeError !== undefined);
           current = next;
         } catch (error) {
           fail(`cannot open the traffic file for ${today}: ${(error as Error).message}`);
@@ -84,7 +86,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
         // An exchange can end while the proxy closes, after the file was handed over: it is
         // still written, synchronously, so no record is lost.
         if (closed) fs.appendFileSync(current.file, line, { mode: 0o600 });
-        else current.destination.write(line);
+        else current.writer.write(line);
         written++;
       } catch (error) {
         fail(`cannot write ${current.file}: ${(error as Error).message}`);
@@ -95,7 +97,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
     },
     close() {
       closed = true;
-      return endDestination(current.destination, writeError !== undefined);
+      return endDay(current, writeError !== undefined);
     },
   };
 }
@@ -105,16 +107,16 @@ function openDay(dir: string, day: string): OpenDay {
   // Opened synchronously so that a folder we cannot write to fails here, with a clear message.
   const fd = fs.openSync(file, 'a', 0o600);
   const destination = pino.destination({ dest: fd, sync: false, maxLength: MAX_BUFFERED_BYTES });
-  return { day, file, destination };
+  return { day, file, destination, writer: new BatchedWriter(destination) };
 }
 
-function endDestination(destination: Destination, failed: boolean): Promise<void> {
+function endDay({ destination, writer }: OpenDay, failed: boolean): Promise<void> {
   return new Promise((resolve) => {
     destination.once('close', () => resolve());
     try {
       // After a write error the buffer cannot be written out: drop it rather than wait for it.
       if (failed) destination.destroy();
-      else destination.end();
+      else writer.end();
     } catch {
       resolve(); // already closed
     }
