@@ -14,13 +14,42 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function owner(url: string): string {
+// The command line runs as an esbuild bundle: a frame's line in a chunk belongs to the module
+// named by the nearest `// path/to/module.js` comment esbuild put above it.
+const bundleModules = new Map<string, { line: number; path: string }[]>();
+function moduleInBundle(url: string, lineNumber: number): string | undefined {
+  if (!url.startsWith('file://')) return undefined;
+  let starts = bundleModules.get(url);
+  if (!starts) {
+    starts = [];
+    try {
+      readFileSync(new URL(url), 'utf8')
+        .split('\n')
+        .forEach((text, line) => {
+          const match = /^\/\/ ((?:node_modules|dist|src)\/\S+\.[cm]?js)$/.exec(text);
+          if (match?.[1]) starts?.push({ line, path: match[1] });
+        });
+    } catch {
+      // A profile from another checkout: fall back to the chunk's own name.
+    }
+    bundleModules.set(url, starts);
+  }
+  let found: string | undefined;
+  for (const start of starts) {
+    if (start.line > lineNumber) break;
+    found = start.path;
+  }
+  return found;
+}
+
+function owner(url: string, lineNumber = 0): string {
   if (!url) return '(native / V8)';
   if (url.startsWith('node:')) return url;
-  const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const path = moduleInBundle(url, lineNumber) ?? url;
+  const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (modules?.[1]) return modules[1];
-  const ours = /\/dist\/(.+)\/[^/]+\.js$/.exec(url);
-  return ours?.[1] ? `src/${ours[1]}` : url;
+  const ours = /(?:^|\/)dist\/(.+)\/[^/]+\.js$/.exec(path);
+  return ours?.[1] ? `src/${ours[1]}` : path;
 }
 
 function main(): void {
@@ -43,10 +72,11 @@ function main(): void {
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') continue;
-    const where = frame.url ? `${owner(frame.url)}:${frame.lineNumber + 1}` : '';
+    const where = frame.url ? `${owner(frame.url, frame.lineNumber)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName || '(anonymous)'} ${where}`.trim();
     functions.set(key, (functions.get(key) ?? 0) + us);
-    owners.set(owner(frame.url), (owners.get(owner(frame.url)) ?? 0) + us);
+    const who = owner(frame.url, frame.lineNumber);
+    owners.set(who, (owners.get(who) ?? 0) + us);
   }
   // Native frames (socket writes, TLS, GC) have no URL: charge them to the nearest JS caller,
   // which says whose write it was (the HTTP response, the upstream request, the log line).
@@ -60,7 +90,7 @@ function main(): void {
     const chain: string[] = [];
     while (up !== undefined && chain.length < 3) {
       const f = byId.get(up)?.callFrame;
-      if (f?.url) chain.push(`${f.functionName || '(anonymous)'} ${owner(f.url)}:${f.lineNumber + 1}`);
+      if (f?.url) chain.push(`${f.functionName || '(anonymous)'} ${owner(f.url, f.lineNumber)}:${f.lineNumber + 1}`);
       up = parent.get(up);
     }
     const key = `${frame.functionName} <- ${chain.join(' <- ') || '?'}`;
