@@ -8,6 +8,7 @@
  * The dispatcher finds the exchange through the forwarder's link (requestOfDispatch), not
  * AsyncLocalStorage, which would tax every async operation in the process.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { requestOfDispatch } from '../proxy/client-abort.js';
@@ -56,8 +57,6 @@ export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls)
   callsByRequest.set(request, calls);
 }
 
-const END_HOOKS = new Set<PropertyKey>(['onComplete', 'onError', 'onResponseEnd', 'onResponseError']);
-
 /** A dispatcher that reports the end of every call the forwarder makes to that call's exchange. */
 export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
   return dispatcher.compose((dispatch) => (options, handler) => {
@@ -66,7 +65,7 @@ export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
     if (!calls) return dispatch(options, handler);
     const ended = calls.dispatched();
     try {
-      return dispatch(options, observeEnd(handler, ended));
+      return dispatch(options, new EndObserver(handler, ended));
     } catch (error) {
       ended();
       throw error;
@@ -74,22 +73,32 @@ export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
   });
 }
 
-/**
- * Sees the end of one call without changing the handler's shape: undici treats old-style
- * (onComplete/onError) and new-style (onResponseEnd/onResponseError) handlers differently,
- * so the handler is proxied rather than re-implemented.
- */
-function observeEnd(handler: Dispatcher.DispatchHandler, ended: () => void): Dispatcher.DispatchHandler {
-  return new Proxy(handler, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (!END_HOOKS.has(key)) return method.bind(target);
-      return (...args: unknown[]) => {
-        ended();
-        return method.apply(target, args);
-      };
-    },
-  });
+/** Sees the end of one call. The forwarder's handlers use undici's handler API (onRequestStart ... onResponseError) only. */
+class EndObserver implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly ended: () => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.inner.onRequestStart?.(controller, context);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.inner.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.ended();
+    this.inner.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.ended();
+    this.inner.onResponseError?.(controller, error);
+  }
 }

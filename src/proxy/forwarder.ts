@@ -116,7 +116,7 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
       if (body instanceof Readable) body.destroy();
       return;
     }
-    const reason = head.statusMessage !== '' && !INVALID_HEADER_CHAR.test(head.statusMessage) ? head.statusMessage : EXTRA_REASONS[head.statusCode];
+    const reason = reasonPhrase(head);
     if (reason !== undefined && reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = reason;
     reply.headers(responseHeaders(head.headers, request.id));
     // An HTTP/1 connection cannot be reused while the client is still sending a body nobody reads.
@@ -142,6 +142,13 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
     const causeCode = (error as Error & { cause?: { code?: string } }).cause?.code ?? '';
     return STALE_SOCKET_CODES.has(code) || STALE_SOCKET_CODES.has(causeCode);
   }
+}
+
+/** The upstream's own reason phrase, or a name for a status Node does not know when the upstream gave none (Node servers say "Unknown"). */
+function reasonPhrase({ statusCode, statusMessage }: UpstreamHead): string | undefined {
+  const usable = statusMessage !== '' && !INVALID_HEADER_CHAR.test(statusMessage);
+  if (usable && statusMessage.toLowerCase() !== 'unknown') return statusMessage;
+  return EXTRA_REASONS[statusCode] ?? (usable ? statusMessage : undefined);
 }
 
 /** The upstream's headers as the client gets them: hop-by-hop gone, values Node would refuse cleaned, the proxy's request id added. */

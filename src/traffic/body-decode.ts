@@ -37,9 +37,19 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 const TEXT_TYPE = /^(?:text\/|application\/(?:x-ndjson|ndjson|jsonl|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
 const BINARY_TYPE = /^(?:image|audio|video|font)\/|^application\/(?:octet-stream|pdf|zip|gzip|x-tar|vnd\.|msword|x-protobuf)/i;
 
-/** Decodes the content encoding (when known) and picks json, text or base64. */
-export async function describeBody(captured: CapturedBody): Promise<DescribedBody> {
-  const decoded = await decodeContent(captured);
+/**
+ * Decodes the content encoding (when known) and picks json, text or base64. Synchronous
+ * unless the body is compressed: most records are built without a promise in sight.
+ */
+export function describeBody(captured: CapturedBody): DescribedBody | Promise<DescribedBody> {
+  const encoding = captured.contentEncoding?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity' || captured.bytes.length === 0) {
+    return describeDecoded(captured, { bytes: captured.bytes, truncated: captured.truncated, decodedAll: true });
+  }
+  return decodeContent(captured, encoding).then((decoded) => describeDecoded(captured, decoded));
+}
+
+function describeDecoded(captured: CapturedBody, decoded: DecodedContent): DescribedBody {
   const { bytes, truncated } = decoded;
   if (bytes.length === 0) return { body: '', bodyEncoding: 'text', truncated };
   const type = captured.contentType ?? '';
@@ -67,11 +77,7 @@ interface DecodedContent {
   readonly decodedAll: boolean;
 }
 
-async function decodeContent(captured: CapturedBody): Promise<DecodedContent> {
-  const encoding = captured.contentEncoding?.trim().toLowerCase();
-  if (!encoding || encoding === 'identity' || captured.bytes.length === 0) {
-    return { bytes: captured.bytes, truncated: captured.truncated, decodedAll: true };
-  }
+async function decodeContent(captured: CapturedBody, encoding: string): Promise<DecodedContent> {
   const decoders = DECODERS[encoding];
   if (!decoders) return { bytes: captured.bytes, truncated: captured.truncated, decodedAll: false };
   for (const decoder of decoders) {

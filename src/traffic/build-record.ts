@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { BodyCapture } from './body-capture.js';
-import { describeBody } from './body-decode.js';
+import { describeBody, type DescribedBody } from './body-decode.js';
 import type { TrafficMessage, TrafficRecord } from './record.js';
 import type { Redactor } from './redact.js';
 
@@ -24,9 +24,10 @@ export type ResponseHeaders = Record<string, string | number | string[] | undefi
 
 /**
  * Builds the one record of an exchange. What the exchange knows is read at once (the
- * caller runs this as the exchange completes); only the body decoding waits.
+ * caller runs this as the exchange completes); only decompressing a body waits, and only
+ * then is the result a promise.
  */
-export async function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies, context: RecordContext): Promise<TrafficRecord> {
+export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies, context: RecordContext): TrafficRecord | Promise<TrafficRecord> {
   const { request, reply, exchange, aborted } = completed;
   const responseHeaders = { ...bodies.responseHeaders, ...reply.raw.getHeaders() };
   const headersSent = reply.raw.headersSent;
@@ -45,42 +46,45 @@ export async function buildRecord(completed: CompletedExchange, bodies: Exchange
     ...(exchange.hint !== undefined ? { hint: exchange.hint } : {}),
   };
   const error = exchange.error ? { code: exchange.error.code, message: exchange.error.message } : undefined;
-  const [requestMessage, responseMessage] = await Promise.all([
-    describeMessage(request.headers, bodies.request, context),
-    describeMessage(responseHeaders, bodies.response, context),
-  ]);
-  return {
+  const assemble = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => ({
     ...head,
     request: requestMessage,
     response: responseMessage,
     ...(error ? { error } : {}),
     ...(aborted ? { aborted: true as const } : {}),
-  };
+  });
+  const requestMessage = describeMessage(request.headers, bodies.request, context);
+  const responseMessage = describeMessage(responseHeaders, bodies.response, context);
+  if (requestMessage instanceof Promise || responseMessage instanceof Promise) {
+    return Promise.all([requestMessage, responseMessage]).then(([requestDone, responseDone]) => assemble(requestDone, responseDone));
+  }
+  return assemble(requestMessage, responseMessage);
 }
 
-async function describeMessage(
+function describeMessage(
   headers: IncomingHttpHeaders | ResponseHeaders,
   capture: BodyCapture | undefined,
   context: RecordContext,
-): Promise<TrafficMessage> {
+): TrafficMessage | Promise<TrafficMessage> {
   const redactedHeaders = context.redactor.headers(headers);
   const bodyBytes = capture?.totalBytes ?? 0;
   if (!context.logBodies) return { headers: redactedHeaders, bodyBytes, bodyTruncated: false, bodyEncoding: 'omitted' };
   if (!capture || bodyBytes === 0) return { headers: redactedHeaders, body: '', bodyBytes, bodyTruncated: false, bodyEncoding: 'text' };
-  const described = await describeBody({
+  const described = describeBody({
     bytes: capture.bytes(),
     truncated: capture.truncated,
     contentType: headerText(headers['content-type']),
     contentEncoding: headerText(headers['content-encoding']),
     limit: context.bodyLimit,
   });
-  const body =
-    described.bodyEncoding === 'json'
-      ? context.redactor.json(described.body)
-      : described.bodyEncoding === 'text'
-        ? context.redactor.text(described.body as string)
-        : described.body;
-  return { headers: redactedHeaders, body, bodyBytes, bodyTruncated: described.truncated, bodyEncoding: described.bodyEncoding };
+  const redacted = (body: DescribedBody): TrafficMessage => ({
+    headers: redactedHeaders,
+    body: body.bodyEncoding === 'json' ? context.redactor.json(body.body) : body.bodyEncoding === 'text' ? context.redactor.text(body.body as string) : body.body,
+    bodyBytes,
+    bodyTruncated: body.truncated,
+    bodyEncoding: body.bodyEncoding,
+  });
+  return described instanceof Promise ? described.then(redacted) : redacted(described);
 }
 
 function headerText(value: string | string[] | number | undefined): string | undefined {

@@ -83,8 +83,8 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
           return;
         }
         const entry = bodiesOf(request);
-        // fastify hands these to writeHead at once, so the raw response never holds them.
-        const headers: ResponseHeaders = { ...reply.getHeaders() };
+        // fastify hands these to writeHead at once, so the raw response never holds them (getHeaders() is a copy).
+        const headers: ResponseHeaders = reply.getHeaders();
         if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
           entry.response = new BodyCapture(context.bodyLimit);
           entry.response.add(payload);
@@ -100,12 +100,23 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdmin(completed.request)) return;
       const exchangeBodies = bodiesOf(completed.request);
-      const done = buildRecord(completed, exchangeBodies, context)
-        .catch((error: unknown) => {
-          // Still exactly one record: without bodies rather than none at all.
-          logger.error(`could not describe the bodies of exchange ${completed.exchange.id}: ${(error as Error).message}`);
-          return buildRecord(completed, { request: undefined, response: undefined, responseHeaders: exchangeBodies.responseHeaders }, context);
-        })
+      // Still exactly one record when the bodies cannot be described: without them rather than none at all.
+      const withoutBodies = (error: unknown): TrafficRecord | Promise<TrafficRecord> => {
+        logger.error(`could not describe the bodies of exchange ${completed.exchange.id}: ${(error as Error).message}`);
+        return buildRecord(completed, { request: undefined, response: undefined, responseHeaders: exchangeBodies.responseHeaders }, context);
+      };
+      let built: TrafficRecord | Promise<TrafficRecord>;
+      try {
+        built = buildRecord(completed, exchangeBodies, context);
+      } catch (error) {
+        built = withoutBodies(error);
+      }
+      if (!(built instanceof Promise)) {
+        publish(built);
+        return;
+      }
+      const done = built
+        .catch(withoutBodies)
         .then(publish)
         .finally(() => pending.delete(done));
       pending.add(done);
