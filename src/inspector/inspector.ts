@@ -11,7 +11,7 @@ import type { ConsoleLogger } from '../traffic/console.js';
 import { toHar } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';
-import { readRecordFile } from '../traffic/reader.js';
+import { readLastRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { TrafficRecorder } from '../traffic/recorder.js';
 import { EventStream } from './event-stream.js';
@@ -75,8 +75,7 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
   // After a restart the page shows today's exchanges of this profile, read back from the file.
   const todayFile = path.join(config.logDir, trafficFileName(localDay(new Date())));
   const restoring = (async () => {
-    const earlier: TrafficRecord[] = [];
-    for await (const record of readRecordFile(todayFile)) if (record.profile === config.name && !ring.get(record.id)) earlier.push(record);
+    const earlier = await readLastRecords(todayFile, config.inspectorLimit, (record) => record.profile === config.name && !ring.get(record.id));
     ring.addOlder(earlier);
     restored = earlier.length;
   })().catch((error: unknown) => logger.debug(`inspector: could not read back ${todayFile}: ${(error as Error).message}`));

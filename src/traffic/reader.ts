@@ -1,7 +1,7 @@
 // Reads the traffic files back: every day's file in a log folder, oldest day first.
 // Used by `logs`, `har`, the inspector after a restart and the endpoint report.
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError } from '../config/errors.js';
@@ -68,6 +68,48 @@ export async function* readRecordFile(file: string, start = 0): AsyncGenerator<T
   } finally {
     lines.close();
     input.destroy();
+  }
+}
+
+// Big enough that a day of small records takes a few reads, small enough that a restart
+// never holds much more than the records it keeps.
+const TAIL_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The last `count` records of one file that `accept` keeps, oldest first. Reads backwards
+ * from the end, so a day's file of a batch sync (hundreds of thousands of records) costs a
+ * restart no more than its last few hundred.
+ */
+export async function readLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean): Promise<TrafficRecord[]> {
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return [];
+    const newestFirst: TrafficRecord[] = [];
+    let position = info.size;
+    // The start of a line whose beginning lies in the part not read yet.
+    let partial = Buffer.alloc(0);
+    while (position > 0 && newestFirst.length < count) {
+      const length = Math.min(TAIL_CHUNK_BYTES, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      const data = partial.length > 0 ? Buffer.concat([chunk, partial]) : chunk;
+      const firstBreak = position === 0 ? -1 : data.indexOf(0x0a);
+      if (firstBreak === -1 && position > 0) {
+        partial = data;
+        continue;
+      }
+      partial = position === 0 ? Buffer.alloc(0) : data.subarray(0, firstBreak);
+      const lines = data.subarray(firstBreak + 1).toString('utf8').split('\n');
+      for (let index = lines.length - 1; index >= 0 && newestFirst.length < count; index--) {
+        const record = parseRecordLine(lines[index] ?? '');
+        if (record && accept(record)) newestFirst.push(record);
+      }
+    }
+    return newestFirst.reverse();
+  } finally {
+    await handle.close();
   }
 }
 
