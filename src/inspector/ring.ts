@@ -5,10 +5,16 @@ import type { TrafficMessage, TrafficRecord } from '../traffic/index.js';
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 const RECORD_OVERHEAD_BYTES = 2048;
 
-/** The most recent records, oldest first, bounded by count and by memory. */
+/**
+ * The most recent records, oldest first, bounded by count and by memory. Dropping the
+ * oldest only moves a start index (the array is compacted now and then), so a push costs
+ * the same with 500 records held as with 5.
+ */
 export class RecordRing {
-  readonly #records: TrafficRecord[] = [];
-  readonly #sizes = new Map<string, number>();
+  // Slots before #start are dropped records, emptied so their memory goes at once.
+  #records: (TrafficRecord | undefined)[] = [];
+  #sizes: number[] = [];
+  #start = 0;
   #bytes = 0;
 
   constructor(
@@ -17,51 +23,62 @@ export class RecordRing {
   ) {}
 
   push(record: TrafficRecord): void {
+    const size = sizeOf(record);
     this.#records.push(record);
-    this.#account(record);
+    this.#sizes.push(size);
+    this.#bytes += size;
     this.#trim();
   }
 
   /** Adds records that are older than everything held (those read back from the file at start). */
   addOlder(records: readonly TrafficRecord[]): void {
-    const known = new Set(this.#records.map((record) => record.id));
+    const held = this.all();
+    const known = new Set(held.map((record) => record.id));
     const older = records.filter((record) => !known.has(record.id)).slice(-this.limit);
-    this.#records.unshift(...older);
-    for (const record of older) this.#account(record);
+    this.#records = [...older, ...held];
+    this.#sizes = this.#records.map((record) => (record ? sizeOf(record) : 0));
+    this.#start = 0;
+    this.#bytes = this.#sizes.reduce((sum, size) => sum + size, 0);
     this.#trim();
   }
 
   get(id: string): TrafficRecord | undefined {
-    return this.#records.find((record) => record.id === id);
+    for (let index = this.#records.length - 1; index >= this.#start; index--) {
+      const record = this.#records[index];
+      if (record?.id === id) return record;
+    }
+    return undefined;
   }
 
   /** Oldest first. */
   all(): readonly TrafficRecord[] {
-    return this.#records;
+    return this.#records.slice(this.#start).filter((record) => record !== undefined);
   }
 
   get size(): number {
-    return this.#records.length;
+    return this.#records.length - this.#start;
   }
 
   get bytes(): number {
     return this.#bytes;
   }
 
-  #account(record: TrafficRecord): void {
-    const size = RECORD_OVERHEAD_BYTES + messageSize(record.request) + messageSize(record.response);
-    this.#sizes.set(record.id, size);
-    this.#bytes += size;
-  }
-
   #trim(): void {
-    while (this.#records.length > this.limit || (this.#bytes > this.maxBytes && this.#records.length > 1)) {
-      const dropped = this.#records.shift();
-      if (!dropped) return;
-      this.#bytes -= this.#sizes.get(dropped.id) ?? 0;
-      this.#sizes.delete(dropped.id);
+    while (this.size > this.limit || (this.#bytes > this.maxBytes && this.size > 1)) {
+      this.#bytes -= this.#sizes[this.#start] ?? 0;
+      this.#records[this.#start] = undefined;
+      this.#start++;
+    }
+    if (this.#start > this.limit) {
+      this.#records = this.#records.slice(this.#start);
+      this.#sizes = this.#sizes.slice(this.#start);
+      this.#start = 0;
     }
   }
+}
+
+function sizeOf(record: TrafficRecord): number {
+  return RECORD_OVERHEAD_BYTES + messageSize(record.request) + messageSize(record.response);
 }
 
 function messageSize(message: TrafficMessage): number {

@@ -5,7 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
-import { ExchangeCalls, bindExchangeCalls, trackUpstreamCalls } from './upstream-calls.js';
+import { ExchangeCalls, bindExchangeCalls, exchangeCallsOf, trackUpstreamCalls } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -58,25 +58,29 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
           return;
         }
         const ticket = limiter.acquire();
-        // 'close' ends every exchange exactly once (finished, upstream error or client gone).
-        // The slot goes back once the upstream call has ended too; a waiting client leaves the queue.
+        // The exchange's end (finished, upstream error or client gone: onExchangeComplete) gives
+        // the slot back once the upstream call has ended too; a waiting client leaves the queue.
         const calls = new ExchangeCalls(ticket.leave);
-        reply.raw.once('close', () => calls.clientGone());
+        bindExchangeCalls(request, calls);
         const waitingSince = performance.now();
-        void ticket.outcome.then((outcome) => {
+        const proceed = (outcome: SlotOutcome): void => {
           request.exchange.queuedMs = Math.round((performance.now() - waitingSince) * 10) / 10;
           if (outcome === 'granted') {
-            bindExchangeCalls(request, calls);
             done();
             return;
           }
           // Answering from a hook means not calling done(): the handler (the forwarder) never runs.
           if (outcome === 'left') reply.hijack(); // the client is gone: nothing to answer, nothing goes upstream
           else refuse(reply, outcome, limiter);
-        });
+        };
+        if (ticket.decidedAtOnce !== undefined) proceed(ticket.decidedAtOnce);
+        else void ticket.outcome.then(proceed);
       });
     },
     wrapDispatcher: trackUpstreamCalls,
+    onExchangeComplete({ request }) {
+      exchangeCallsOf(request)?.clientGone();
+    },
     status() {
       const limiter = shared?.limiter;
       if (!limiter) return {};

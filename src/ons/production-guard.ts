@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ProxyFeature } from '../proxy/feature.js';
+import { answerEarly, type ProxyFeature } from '../proxy/feature.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
 
@@ -13,8 +13,8 @@ export function productionReadOnly(): ProxyFeature {
   return {
     name: 'production-read-only',
     register(app: FastifyInstance) {
-      app.addHook('onRequest', async (request, reply) => {
-        if (!isForwarded(request) || (READ_ONLY_METHODS as readonly string[]).includes(request.method)) return;
+      answerEarly(app, (request, reply) => {
+        if (!isForwarded(request) || (READ_ONLY_METHODS as readonly string[]).includes(request.method)) return false;
         reply.header('allow', READ_ONLY_METHODS.join(', '));
         sendProblem(reply, {
           status: 405,
@@ -22,7 +22,7 @@ export function productionReadOnly(): ProxyFeature {
           title: 'Production is read-only through this proxy',
           detail: `${request.method} would change real care data on production, so the proxy only sends GET and HEAD there. Start the proxy with --allow-writes (ONS_PROXY_ALLOW_WRITES=true) if this integration must write to production.`,
         });
-        return reply;
+        return true;
       });
     },
     status() {

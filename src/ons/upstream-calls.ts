@@ -57,6 +57,10 @@ export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls)
   callsByRequest.set(request, calls);
 }
 
+export function exchangeCallsOf(request: FastifyRequest): ExchangeCalls | undefined {
+  return callsByRequest.get(request);
+}
+
 /** A dispatcher that reports the end of every call the forwarder makes to that call's exchange. */
 export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
   return dispatcher.compose((dispatch) => (options, handler) => {

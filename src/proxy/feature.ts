@@ -25,3 +25,21 @@ export interface ProxyFeature {
   /** Releases resources when the proxy stops (flush files, stop watchers). */
   close?(): Promise<void>;
 }
+
+/**
+ * Registers an onRequest check that may answer the request itself (`answer` returns true
+ * once it sent the reply). A callback hook, not an async one: no promise and no extra
+ * turn for every request that passes.
+ */
+export function answerEarly(app: FastifyInstance, answer: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    let answered: boolean;
+    try {
+      answered = answer(request, reply);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (!answered) done();
+  });
+}

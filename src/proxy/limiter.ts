@@ -18,6 +18,8 @@ export type SlotOutcome = 'granted' | 'queue_full' | 'queue_timeout' | 'left';
 export interface SlotTicket {
   /** Settles once: 'granted' immediately or when this ticket reaches the head of the queue. */
   readonly outcome: Promise<SlotOutcome>;
+  /** The outcome when it was decided at once (a free slot, a full queue): no need to wait for the promise. */
+  readonly decidedAtOnce: SlotOutcome | undefined;
   /**
    * Gives the slot back, or leaves the queue, whichever applies; safe to call any number
    * of times and at any moment (the caller ties it to the exchange's end).
@@ -62,16 +64,17 @@ export class ConcurrencyLimiter {
       settle = resolve;
     });
     const waiter = new Waiter(settle);
-    const ticket: SlotTicket = { outcome, leave: () => this.#leave(waiter) };
-
+    let decidedAtOnce: SlotOutcome | undefined;
     if (this.#inFlight < this.settings.maxConcurrency && this.#queued === 0) {
       this.#grant(waiter);
+      decidedAtOnce = 'granted';
     } else if (this.#queued >= this.settings.queueLimit) {
       this.#finish(waiter, 'queue_full');
+      decidedAtOnce = 'queue_full';
     } else {
       this.#enqueue(waiter);
     }
-    return ticket;
+    return { outcome, decidedAtOnce, leave: () => this.#leave(waiter) };
   }
 
   #grant(waiter: Waiter): void {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import type { ProxyFeature } from '../feature.js';
+import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
 import { absoluteFormAuthority } from './request-target.js';
 
@@ -20,17 +20,17 @@ export function accessTokenGuard(token: string | undefined): ProxyFeature {
   return {
     name: 'access-token',
     register(app) {
-      app.addHook('onRequest', async (request, reply) => {
+      answerEarly(app, (request, reply) => {
         const presented = presentedToken(request);
         // Whatever was sent, no record, console line or inspector may show it.
         redactCredentials(request.raw);
-        if (expected === undefined) return;
-        if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return;
+        if (expected === undefined) return false;
+        if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return false;
         const asProxy = absoluteFormAuthority(request.originalUrl) !== undefined;
         // 407 is what HTTP_PROXY-style clients expect; browsers treat a 407 from a server as a network error, so others get 401.
         reply.header(asProxy ? 'proxy-authenticate' : 'www-authenticate', 'Bearer realm="ons-proxy"');
         sendProblem(reply, tokenProblem(asProxy ? 407 : 401, presented !== undefined));
-        return reply;
+        return true;
       });
     },
     adjustRequestHeaders(_request, headers) {

@@ -1,4 +1,4 @@
-import type { ProxyFeature } from '../feature.js';
+import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem } from '../problem.js';
 
 /** Ons accepts document uploads of at most 250 MB; four times that is no upload, only a broken or hostile client. */
@@ -13,9 +13,9 @@ export function bodySizeGuard(): ProxyFeature {
   return {
     name: 'body-size',
     register(app) {
-      app.addHook('onRequest', async (request, reply) => {
+      answerEarly(app, (request, reply) => {
         const declared = request.headers['content-length'];
-        if (declared === undefined || Number(declared) <= MAX_REQUEST_BODY_BYTES) return;
+        if (declared === undefined || Number(declared) <= MAX_REQUEST_BODY_BYTES) return false;
         // The body will not be read, so the connection cannot carry another request.
         reply.header('connection', 'close');
         sendProblem(reply, {
@@ -24,7 +24,7 @@ export function bodySizeGuard(): ProxyFeature {
           title: 'Request body too large',
           detail: `Content-Length ${declared.slice(0, 30)} exceeds the ${MAX_REQUEST_BODY_BYTES / 1024 ** 3} GiB the proxy forwards (Ons accepts uploads up to 250 MB).`,
         });
-        return reply;
+        return true;
       });
     },
   };

@@ -1,4 +1,4 @@
-import type { ProxyFeature } from '../feature.js';
+import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem } from '../problem.js';
 
 /**
@@ -17,11 +17,12 @@ export function closingGuard(): ProxyFeature {
       });
       // Node closes only the connections idle when closing starts; one whose response ends
       // later would stay open until the client's keep-alive runs out and hold up the shutdown.
-      app.addHook('onResponse', async () => {
+      app.addHook('onResponse', (_request, _reply, done) => {
         if (closing) setImmediate(() => app.server.closeIdleConnections());
+        done();
       });
-      app.addHook('onRequest', async (_request, reply) => {
-        if (!closing) return;
+      answerEarly(app, (_request, reply) => {
+        if (!closing) return false;
         reply.header('connection', 'close');
         sendProblem(reply, {
           status: 503,
@@ -29,7 +30,7 @@ export function closingGuard(): ProxyFeature {
           title: 'Proxy is shutting down',
           detail: 'The proxy received a stop signal and accepts no new requests. Retry once it runs again.',
         });
-        return reply;
+        return true;
       });
     },
   };

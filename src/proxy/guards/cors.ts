@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError } from '../../config/errors.js';
-import type { ProxyFeature } from '../feature.js';
+import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
 import { quoteForDetail } from './authority.js';
 
@@ -25,21 +25,22 @@ export function corsGuard(configuredOrigins: readonly string[]): ProxyFeature {
   return {
     name: 'cors',
     register(app) {
-      app.addHook('onRequest', async (request, reply) => {
+      answerEarly(app, (request, reply) => {
         const origin = request.headers.origin?.toLowerCase();
         if (origin === undefined) {
-          if (!triggeredByForeignSite(request)) return;
+          if (!triggeredByForeignSite(request)) return false;
           sendProblem(reply, crossSiteRefused());
-          return reply;
+          return true;
         }
         if (!isAllowed(origin, request)) {
           sendProblem(reply, originRefused(request.headers.origin ?? ''));
-          return reply;
+          return true;
         }
         if (isPreflight(request)) {
           answerPreflight(request, reply, origin);
-          return reply;
+          return true;
         }
+        return false;
       });
       // onSend, not onRequest: the upstream's own CORS headers must not override ours. A callback
       // hook, not an async one: fastify must pipe a forwarded body in the same tick, because body

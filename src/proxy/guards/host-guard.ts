@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ConfigError } from '../../config/errors.js';
-import type { ProxyFeature } from '../feature.js';
+import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
 import { absoluteFormAuthority } from './request-target.js';
 import { authorityAllowed, parseAuthority, parseConfiguredName, quoteForDetail, type Authority } from './authority.js';
@@ -47,11 +47,11 @@ export function hostGuard(options: HostGuardOptions): ProxyFeature {
   return {
     name: 'host-guard',
     register(app) {
-      app.addHook('onRequest', async (request, reply) => {
+      answerEarly(app, (request, reply) => {
         const problem = refusal(request);
-        if (!problem) return;
+        if (!problem) return false;
         sendProblem(reply, problem);
-        return reply;
+        return true;
       });
     },
   };

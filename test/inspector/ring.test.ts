@@ -1,0 +1,34 @@
+// The inspector's memory of recent exchanges: bounded by count and by bytes, oldest dropped first.
+import { describe, expect, it } from 'vitest';
+import { RecordRing } from '../../src/inspector/ring.js';
+import { fixtureRecord } from '../traffic/records-fixture.js';
+
+const urls = (ring: RecordRing): string[] => ring.all().map((record) => record.url);
+
+describe('the record ring', () => {
+  it('keeps the last `limit` records, oldest first, through many pushes', () => {
+    const ring = new RecordRing(3);
+    const records = Array.from({ length: 20 }, (_, index) => fixtureRecord({ url: `/t/${index}` }));
+    for (const record of records) ring.push(record);
+    expect(urls(ring)).toEqual(['/t/17', '/t/18', '/t/19']);
+    expect(ring.size).toBe(3);
+    expect(ring.get(records[18]?.id ?? '')?.url).toBe('/t/18');
+    expect(ring.get(records[16]?.id ?? '')).toBeUndefined();
+  });
+
+  it('drops the oldest once the bodies pass the byte budget, but keeps the newest record', () => {
+    const ring = new RecordRing(100, 10_000);
+    for (let index = 0; index < 5; index++) ring.push(fixtureRecord({ url: `/t/${index}`, responseBody: 'x'.repeat(4000) }));
+    expect(ring.bytes).toBeLessThanOrEqual(10_000);
+    expect(urls(ring).at(-1)).toBe('/t/4');
+    expect(ring.size).toBeLessThan(5);
+  });
+
+  it('puts records read back from the file before the ones seen since, without duplicates', () => {
+    const ring = new RecordRing(4);
+    const live = fixtureRecord({ url: '/t/live' });
+    ring.push(live);
+    ring.addOlder([fixtureRecord({ url: '/t/a' }), fixtureRecord({ url: '/t/b' }), live]);
+    expect(urls(ring)).toEqual(['/t/a', '/t/b', '/t/live']);
+  });
+});
