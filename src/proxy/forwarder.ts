@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { attachExchangeRequest, isClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { withoutHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
 import { UpstreamCall, type UpstreamCallOwner, type UpstreamHead } from './upstream-call.js';
 import { describeUpstreamFailure } from './upstream-errors.js';
@@ -78,7 +78,7 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
     // The client left while the request waited (for a slot, for its body): nothing to send.
     if (exchange.clientGone) return;
     const body = request.body instanceof Readable ? request.body : null;
-    const headers = stripHopByHop({ ...request.headers });
+    const headers = withoutHopByHop(request.headers);
     headers.host = this.#host;
     // fastify reads no body for a GET or HEAD; a length it did not read would not match what is sent.
     if (body === null && headers['content-length'] !== '0') delete headers['content-length'];
@@ -152,8 +152,8 @@ function reasonPhrase({ statusCode, statusMessage }: UpstreamHead): string | und
 }
 
 /** The upstream's headers as the client gets them: hop-by-hop gone, values Node would refuse cleaned, the proxy's request id added. */
-function responseHeaders(headers: IncomingHttpHeaders, requestId: string): IncomingHttpHeaders {
-  stripHopByHop(headers);
+function responseHeaders(upstreamHeaders: IncomingHttpHeaders, requestId: string): IncomingHttpHeaders {
+  const headers = withoutHopByHop(upstreamHeaders);
   for (const name in headers) {
     const value = headers[name];
     if (typeof value === 'string') {

@@ -22,6 +22,8 @@ export interface Redactor {
   text(value: string): string;
 }
 
+const LOWER_CASE = /^[^A-Z]*$/;
+
 export function createRedactor(settings: RedactionSettings): Redactor {
   const headerNames = new Set([...ALWAYS_REDACTED_HEADERS, ...settings.redactHeaders.map((name) => name.trim().toLowerCase())]);
   const fieldNames = new Set(settings.redactFields.map((name) => name.trim().toLowerCase()).filter(Boolean));
@@ -38,12 +40,13 @@ export function createRedactor(settings: RedactionSettings): Redactor {
   return {
     headers(headers) {
       const out: RecordHeaders = {};
-      for (const [rawName, value] of Object.entries(headers)) {
+      // Runs twice per exchange: no entries array, and names Node already lower-cased stay as they are.
+      for (const rawName in headers) {
+        const value = headers[rawName];
         if (value === undefined) continue;
-        const name = rawName.toLowerCase();
-        const values = Array.isArray(value) ? value.map(String) : String(value);
-        if (!headerNames.has(name)) out[name] = values;
-        else out[name] = Array.isArray(values) ? values.map(() => REDACTED) : REDACTED;
+        const name = LOWER_CASE.test(rawName) ? rawName : rawName.toLowerCase();
+        if (headerNames.has(name)) out[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
+        else out[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.map(String) : String(value);
       }
       return out;
     },
