@@ -19,8 +19,8 @@ const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
-  --duration <s>         seconds per JSON measurement (default 5; --quick 2)
-  --reps <n>             repetitions of every JSON row (default 3; --quick 1); downloads: min(n, 2)
+  --duration <s>         seconds per JSON measurement (default 4; --quick 2)
+  --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
   --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')}
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
@@ -55,8 +55,10 @@ function options() {
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...WORKLOADS];
   for (const w of only) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload "${w}" (${WORKLOADS.join(', ')})`);
   const quick = values.quick;
-  const reps = Math.round(number(values.reps, quick ? 1 : 3, 'reps'));
-  const durationS = number(values.duration, quick ? 2 : 5, 'duration');
+  // This machine's speed drifts by a third within minutes: five short interleaved repetitions
+  // give steadier medians than three long ones in the same time.
+  const reps = Math.round(number(values.reps, quick ? 1 : 5, 'reps'));
+  const durationS = number(values.duration, quick ? 2 : 4, 'duration');
   return {
     help: values.help,
     upstream: values.upstream,
@@ -64,7 +66,7 @@ function options() {
     reps,
     durationS,
     warmupS: Math.min(1, durationS / 4),
-    downloadReps: Math.min(reps, 2),
+    downloadReps: Math.min(reps, 3),
     downloadBytes: Math.round(number(values['download-mb'], quick ? 128 : 1024, 'download-mb') * 1024 * 1024),
     startups: quick ? 3 : 7,
     cpuProf: values['cpu-prof'],
