@@ -1,5 +1,10 @@
 import type tls from 'node:tls';
-import { Agent, Dispatcher, buildConnector } from 'undici';
+import type { Agent, Dispatcher, buildConnector } from 'undici';
+// Only the parts the proxy uses: the package index would also load fetch, WebSocket and
+// cookies at start-up (see undici-parts.d.ts).
+import AgentClass from 'undici/lib/dispatcher/agent.js';
+import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
+import connectorFactory from 'undici/lib/core/connect.js';
 
 export interface UpstreamAgentOptions {
   readonly connectTimeoutMs: number;
@@ -9,9 +14,9 @@ export interface UpstreamAgentOptions {
 
 /** An undici Agent that presents the client certificate and always verifies the upstream. */
 export function createUpstreamAgent(secureContext: tls.SecureContext, options: UpstreamAgentOptions): Agent {
-  return new Agent({
+  return new AgentClass({
     connect: keepTlsAlerts(
-      buildConnector({
+      connectorFactory({
         secureContext,
         // Never trust an unverified upstream, whatever a caller passes per request.
         rejectUnauthorized: true,
@@ -51,7 +56,7 @@ function keepTlsAlerts(connect: buildConnector.connector): buildConnector.connec
  * a replaceable Agent so a renewed certificate takes effect without a restart: new
  * requests use the new Agent, requests already running finish on the old one.
  */
-export class SwappableDispatcher extends Dispatcher {
+export class SwappableDispatcher extends DispatcherClass {
   #current: Agent;
 
   constructor(initial: Agent) {
