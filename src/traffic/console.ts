@@ -6,13 +6,22 @@ import { BatchedWriter } from './batched-writer.js';
 
 export type ConsoleLogger = Logger;
 
+const terminalLoggers = new WeakSet<ConsoleLogger>();
+
+/** Whether the logger writes to a terminal (a person reading), rather than to a collector or file. */
+export function writesToTerminal(logger: ConsoleLogger): boolean {
+  return terminalLoggers.has(logger);
+}
+
 /** The one console logger: readable on a terminal, JSON lines otherwise (for log collectors). */
 export function createConsoleLogger(level: string, destination: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): ConsoleLogger {
   const options = { level, base: undefined, redact: { paths: ['passphrase', 'key', 'authorization'], censor: '[redacted]' } };
   if (destination.isTTY) {
     // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
-    return pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+    const logger = pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+    terminalLoggers.add(logger);
+    return logger;
   }
   // Any other stream (a test's, a file's) gets the lines as they are.
   if (destination !== process.stdout) return pino(options, destination);

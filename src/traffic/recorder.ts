@@ -1,5 +1,6 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
 // and hands it to the traffic file, the console and any listener (the inspector).
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
@@ -8,7 +9,8 @@ import type { CompletedExchange } from '../proxy/exchange.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { BodyCapture, RequestBodyTap, observeBody } from './body-capture.js';
 import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHeaders } from './build-record.js';
-import { writeConsoleLine, type ConsoleLogger } from './console.js';
+import { writesToTerminal, type ConsoleLogger } from './console.js';
+import { ConsoleLines } from './console-lines.js';
 import { openTrafficFileSink } from './file-sink.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
@@ -27,6 +29,7 @@ type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBod
  * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
  */
 export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): TrafficRecorder {
+  const lines = new ConsoleLines(logger, { summarise: writesToTerminal(logger), trafficDir: path.resolve(config.logDir) });
   const file = openTrafficFileSink(config.logDir, (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`));
   const context: RecordContext = {
     profile: config.name,
@@ -53,7 +56,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
   const publish = (record: TrafficRecord): void => {
     recorded++;
     file.write(record);
-    writeConsoleLine(logger, record);
+    lines.write(record);
     for (const listener of listeners) {
       try {
         listener(record);
@@ -132,6 +135,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
       // Exchanges cut off by the shutdown report themselves on the following turns.
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      lines.flush();
       await file.close();
     },
   };

@@ -1,0 +1,55 @@
+// On a terminal, bursts of ordinary exchanges are summed up; errors always get their own line.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createConsoleLogger } from '../../src/traffic/console.js';
+import { ConsoleLines, LINES_PER_SECOND } from '../../src/traffic/console-lines.js';
+import { fixtureRecord } from './records-fixture.js';
+
+function collect(level = 'info'): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createConsoleLogger> } {
+  const stream = new PassThrough();
+  const lines: Array<Record<string, unknown>> = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const text of chunk.toString('utf8').split('\n')) if (text) lines.push(JSON.parse(text) as Record<string, unknown>);
+  });
+  return { lines, logger: createConsoleLogger(level, stream) };
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('console lines on a terminal', () => {
+  it('lists the first exchanges of a burst, then one summary with the count of the rest', async () => {
+    const { lines, logger } = collect();
+    const console = new ConsoleLines(logger, { summarise: true, trafficDir: '/var/log/ons' });
+    for (let index = 0; index < 50; index++) console.write(fixtureRecord({ url: `/t/clients/${index}` }));
+    console.flush();
+    await settle();
+    const exchanges = lines.filter((line) => line.url !== undefined);
+    expect(exchanges).toHaveLength(LINES_PER_SECOND);
+    const summary = lines.find((line) => line.moreExchanges !== undefined);
+    expect(summary?.moreExchanges).toBe(50 - LINES_PER_SECOND);
+    expect(String(summary?.msg)).toContain('30 x 2xx');
+    expect(String(summary?.msg)).toContain('/var/log/ons');
+  });
+
+  it('always shows errors and client errors on their own line, however busy', async () => {
+    const { lines, logger } = collect();
+    const console = new ConsoleLines(logger, { summarise: true, trafficDir: 'logs' });
+    for (let index = 0; index < 40; index++) console.write(fixtureRecord());
+    for (let index = 0; index < 5; index++) console.write(fixtureRecord({ status: 429, url: `/t/limited/${index}` }));
+    console.flush();
+    await settle();
+    expect(lines.filter((line) => line.status === 429)).toHaveLength(5);
+  });
+
+  it('writes every line for log collectors, and at debug level', async () => {
+    for (const [summarise, level] of [[false, 'info'], [true, 'debug']] as const) {
+      const { lines, logger } = collect(level);
+      const console = new ConsoleLines(logger, { summarise, trafficDir: 'logs' });
+      for (let index = 0; index < 50; index++) console.write(fixtureRecord());
+      console.flush();
+      await settle();
+      expect(lines.filter((line) => line.url !== undefined)).toHaveLength(50);
+      expect(lines.some((line) => line.moreExchanges !== undefined)).toBe(false);
+    }
+  });
+});
