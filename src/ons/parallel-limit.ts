@@ -5,7 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
-import { ExchangeCalls, bindExchangeCalls, exchangeCallsOf, trackUpstreamCalls } from './upstream-calls.js';
+import { EXCHANGE_CALLS_PROPERTY, ExchangeCalls, bindExchangeCalls, exchangeCallsOf, trackUpstreamCalls } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -49,6 +49,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
   return {
     name: 'limiter',
     register(app: FastifyInstance) {
+      app.decorateRequest(EXCHANGE_CALLS_PROPERTY, null);
       shared = joinLimiter(options);
       const limiter = shared.limiter;
       // preHandler: after every onRequest guard, so a refused request never takes a slot.

@@ -50,22 +50,30 @@ export class ExchangeCalls {
   }
 }
 
-const callsByRequest = new WeakMap<FastifyRequest, ExchangeCalls>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The upstream side of this exchange, for the parallel limit (declared with decorateRequest). */
+    exchangeCalls: ExchangeCalls | null;
+  }
+}
+
+// A request property rather than a WeakMap: every young-generation GC walks a WeakMap's new entries.
+export const EXCHANGE_CALLS_PROPERTY = 'exchangeCalls';
 
 /** From here on, upstream calls made for `request` count for `calls`. */
 export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls): void {
-  callsByRequest.set(request, calls);
+  request.exchangeCalls = calls;
 }
 
 export function exchangeCallsOf(request: FastifyRequest): ExchangeCalls | undefined {
-  return callsByRequest.get(request);
+  return request.exchangeCalls ?? undefined;
 }
 
 /** A dispatcher that reports the end of every call the forwarder makes to that call's exchange. */
 export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
   return dispatcher.compose((dispatch) => (options, handler) => {
     const request = requestOfDispatch(options);
-    const calls = request && callsByRequest.get(request);
+    const calls = request?.exchangeCalls;
     if (!calls) return dispatch(options, handler);
     const ended = calls.dispatched();
     try {

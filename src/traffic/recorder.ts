@@ -15,6 +15,13 @@ import { openTrafficFileSink } from './file-sink.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The taps of this exchange's bodies, once the recorder has seen it. */
+    trafficBodies: ExchangeBodies | null;
+  }
+}
+
 export type RecordListener = (record: TrafficRecord) => void;
 
 export interface TrafficRecorder extends ProxyFeature {
@@ -39,19 +46,12 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
     bodyLimit: config.logBodies ? config.logBodyLimit : 0,
     redactor: createRedactor(config),
   };
-  const bodies = new WeakMap<FastifyRequest, ExchangeBodies>();
   const listeners = new Set<RecordListener>();
   const pending = new Set<Promise<void>>();
   let recorded = 0;
 
-  const bodiesOf = (request: FastifyRequest): ExchangeBodies => {
-    let entry = bodies.get(request);
-    if (!entry) {
-      entry = { request: undefined, response: undefined, responseHeaders: undefined };
-      bodies.set(request, entry);
-    }
-    return entry;
-  };
+  const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
+    (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
 
   const publish = (record: TrafficRecord): void => {
     recorded++;
@@ -69,6 +69,8 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
   return {
     name: 'traffic',
     register(app: FastifyInstance) {
+      // A request property, not a WeakMap: every young-generation GC walks a WeakMap's new entries.
+      app.decorateRequest('trafficBodies', null);
       app.addHook('preParsing', (request, _reply, payload, done) => {
         if (isAdmin(request) || !hasBody(request)) {
           done(null, payload);
