@@ -5,7 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
-import { EXCHANGE_CALLS_PROPERTY, ExchangeCalls, bindExchangeCalls, exchangeCallsOf, trackUpstreamCalls } from './upstream-calls.js';
+import { EXCHANGE_CALLS_PROPERTY, ExchangeCalls, bindExchangeCalls, exchangeCallsOf } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -78,7 +78,9 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
         else void ticket.outcome.then(proceed);
       });
     },
-    wrapDispatcher: trackUpstreamCalls,
+    onUpstreamCall(request) {
+      return exchangeCallsOf(request)?.dispatched();
+    },
     onExchangeComplete({ request }) {
       exchangeCallsOf(request)?.clientGone();
     },

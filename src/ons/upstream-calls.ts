@@ -5,13 +5,10 @@
  * slot to the next request at once could earn that request a 429. The slot is free only
  * once the client is gone and every upstream call of the exchange has ended.
  *
- * The dispatcher finds the exchange through the forwarder's link (requestOfDispatch), not
- * AsyncLocalStorage, which would tax every async operation in the process.
+ * The forwarder reports each call of an exchange (onUpstreamCall), so no AsyncLocalStorage,
+ * which would tax every async operation in the process, is needed to tell them apart.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
-import { requestOfDispatch } from '../proxy/client-abort.js';
 
 /** The upstream side of one exchange. */
 export class ExchangeCalls {
@@ -67,50 +64,4 @@ export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls)
 
 export function exchangeCallsOf(request: FastifyRequest): ExchangeCalls | undefined {
   return request.exchangeCalls ?? undefined;
-}
-
-/** A dispatcher that reports the end of every call the forwarder makes to that call's exchange. */
-export function trackUpstreamCalls(dispatcher: Dispatcher): Dispatcher {
-  return dispatcher.compose((dispatch) => (options, handler) => {
-    const request = requestOfDispatch(options);
-    const calls = request?.exchangeCalls;
-    if (!calls) return dispatch(options, handler);
-    const ended = calls.dispatched();
-    try {
-      return dispatch(options, new EndObserver(handler, ended));
-    } catch (error) {
-      ended();
-      throw error;
-    }
-  });
-}
-
-/** Sees the end of one call. The forwarder's handlers use undici's handler API (onRequestStart ... onResponseError) only. */
-class EndObserver implements Dispatcher.DispatchHandler {
-  constructor(
-    private readonly inner: Dispatcher.DispatchHandler,
-    private readonly ended: () => void,
-  ) {}
-
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.inner.onRequestStart?.(controller, context);
-  }
-
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.inner.onResponseData?.(controller, chunk);
-  }
-
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
-    this.ended();
-    this.inner.onResponseEnd?.(controller, trailers);
-  }
-
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    this.ended();
-    this.inner.onResponseError?.(controller, error);
-  }
 }

@@ -92,7 +92,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
 
   await registerForwarder(app, {
     upstream: options.upstream,
-    dispatcher: options.features.reduce((dispatcher, feature) => feature.wrapDispatcher?.(dispatcher) ?? dispatcher, options.dispatcher),
+    dispatcher: options.dispatcher,
     timeoutMs: options.timeoutMs,
     features: options.features,
   });

@@ -1,11 +1,6 @@
 // When the client goes away, its upstream call is cancelled (cancelUpstream, from the end
-// watch in app.ts). Dispatcher wrappers (the parallel limit) find the exchange an undici
-// dispatch belongs to through a Symbol-keyed property of the outgoing headers, which undici
-// ignores (requestOfDispatch).
-import type { IncomingHttpHeaders } from 'node:http';
+// watch in app.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-const EXCHANGE_REQUEST = Symbol('ons-proxy.exchange-request');
 
 export class ClientAbortedError extends Error {
   readonly code = 'CLIENT_ABORTED';
@@ -34,8 +29,6 @@ export function whenExchangeEnds(request: FastifyRequest, reply: FastifyReply, e
   });
 }
 
-type RequestCarrier = IncomingHttpHeaders & { [EXCHANGE_REQUEST]?: FastifyRequest };
-
 /**
  * Called once when an exchange ended before its response was complete (app.ts watches the
  * end of every exchange already; a second set of listeners per request would only repeat it).
@@ -43,17 +36,6 @@ type RequestCarrier = IncomingHttpHeaders & { [EXCHANGE_REQUEST]?: FastifyReques
 export function cancelUpstream(request: FastifyRequest): void {
   request.exchange.clientGone = true;
   request.exchange.upstreamCall?.cancel(new ClientAbortedError());
-}
-
-/** From the forwarder: lets the exchange ride along with the headers to the dispatcher. */
-export function attachExchangeRequest(request: FastifyRequest, headers: IncomingHttpHeaders): void {
-  (headers as RequestCarrier)[EXCHANGE_REQUEST] = request;
-}
-
-/** The exchange an undici dispatch belongs to, when the forwarder sent it. */
-export function requestOfDispatch(options: { headers?: unknown }): FastifyRequest | undefined {
-  const headers = options.headers;
-  return typeof headers === 'object' && headers !== null ? (headers as RequestCarrier)[EXCHANGE_REQUEST] : undefined;
 }
 
 export function isClientAbort(error: unknown): boolean {

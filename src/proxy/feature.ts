@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 import type { CompletedExchange } from './exchange.js';
 
 /**
@@ -12,8 +11,8 @@ export interface ProxyFeature {
   readonly name: string;
   /** Hooks and routes, registered before the catch-all forwarder. */
   register?(app: FastifyInstance): void | Promise<void>;
-  /** Wraps the dispatcher the forwarder sends with, to see each upstream call (e.g. to count or cancel it). */
-  wrapDispatcher?(dispatcher: Dispatcher): Dispatcher;
+  /** Sees each upstream call (a retry included) as it is dispatched; a returned function runs once when that call has ended. */
+  onUpstreamCall?(request: FastifyRequest): (() => void) | undefined;
   /** Adjusts the headers sent upstream (hop-by-hop headers are already gone). */
   adjustRequestHeaders?(request: FastifyRequest, headers: IncomingHttpHeaders): void;
   /** Sees an upstream answer's status and headers on the reply, just before it is sent (never the proxy's own answers). */

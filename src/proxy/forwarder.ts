@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { attachExchangeRequest, isClientAbort } from './client-abort.js';
+import { isClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
@@ -60,6 +60,7 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
   readonly #timeoutMs: number;
   readonly #headerAdjusters: readonly ProxyFeature[];
   readonly #responseObservers: readonly ProxyFeature[];
+  readonly #callWatchers: readonly ProxyFeature[];
 
   constructor(options: ForwarderOptions) {
     const target = new URL(options.upstream);
@@ -71,6 +72,7 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
     this.#timeoutMs = options.timeoutMs;
     this.#headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
     this.#responseObservers = options.features.filter((f) => f.observeUpstreamResponse);
+    this.#callWatchers = options.features.filter((f) => f.onUpstreamCall);
   }
 
   forward(request: FastifyRequest, reply: FastifyReply): void {
@@ -84,7 +86,6 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
     if (body === null && headers['content-length'] !== '0') delete headers['content-length'];
     for (const feature of this.#headerAdjusters) feature.adjustRequestHeaders?.(request, headers);
     exchange.upstreamUrl = this.#upstream + request.url;
-    attachExchangeRequest(request, headers);
     const call = new UpstreamCall<Exchange>(
       this.#dispatcher,
       {
@@ -133,6 +134,17 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
     // A stream that broke off after its head went out: fastify cuts the connection, so the client sees an error, not a short body.
     if (responseStarted) return;
     sendProblem(reply, failure);
+  }
+
+  dispatched({ request }: Exchange): () => void {
+    const ends: Array<() => void> = [];
+    for (const feature of this.#callWatchers) {
+      const ended = feature.onUpstreamCall?.(request);
+      if (ended) ends.push(ended);
+    }
+    return () => {
+      for (const ended of ends) ended();
+    };
   }
 
   /** No retry on a status (503 included); one retry for a stale pooled socket, when the request has no body. */

@@ -18,6 +18,8 @@ export interface UpstreamCallOwner<Exchange> {
   fail(exchange: Exchange, error: Error, responseStarted: boolean): void;
   /** The call failed before any answer: may it be sent again? */
   mayRetry(exchange: Exchange, error: Error, attempt: number): boolean;
+  /** Each attempt (a retry included) as it is dispatched; the returned function runs once when it has ended. */
+  dispatched(exchange: Exchange): () => void;
 }
 
 // Answers up to this size with a declared length are collected and sent in one write: a small
@@ -40,6 +42,7 @@ export class UpstreamCall<Exchange> implements Dispatcher.DispatchHandler {
   #head: UpstreamHead | undefined;
   #started = false;
   #attempt = 0;
+  #attemptEnded: (() => void) | undefined;
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -49,7 +52,19 @@ export class UpstreamCall<Exchange> implements Dispatcher.DispatchHandler {
   ) {}
 
   start(): void {
-    this.dispatcher.dispatch(this.options, this);
+    this.#attemptEnded = this.owner.dispatched(this.exchange);
+    try {
+      this.dispatcher.dispatch(this.options, this);
+    } catch (error) {
+      this.#endAttempt();
+      throw error;
+    }
+  }
+
+  #endAttempt(): void {
+    const ended = this.#attemptEnded;
+    this.#attemptEnded = undefined;
+    ended?.();
   }
 
   /** Stops the call (the client left); safe before it started and after it ended. */
@@ -86,6 +101,7 @@ export class UpstreamCall<Exchange> implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.#endAttempt();
     const chunks = this.#chunks;
     if (chunks && this.#head) {
       this.owner.respond(this.exchange, this.#head, chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
@@ -95,6 +111,7 @@ export class UpstreamCall<Exchange> implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#endAttempt();
     if (!this.#started && this.#cancelReason === undefined && this.owner.mayRetry(this.exchange, error, this.#attempt)) {
       this.#attempt++;
       this.#controller = undefined;

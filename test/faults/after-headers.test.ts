@@ -3,8 +3,9 @@ import http from 'node:http';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
-import type { RunningInstance } from '../../src/instance/start-instance.js';
-import { startUpstream, type Upstream } from '../support/harness.js';
+import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
+import { createConsoleLogger } from '../../src/traffic/console.js';
+import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 import { captureExchanges, startCapturedProxy, type Capture } from '../guards/helpers.js';
 import { startMisbehavingUpstream, type MisbehavingUpstream } from './misbehaving-upstream.js';
 
@@ -134,6 +135,39 @@ describe('retries', () => {
     expect(response.statusCode).toBe(503);
     expect(await response.body.text()).toBe('updating');
     expect(misbehaving.arrivals('/unavailable') - before).toBe(1);
+  });
+
+  it('reports both upstream calls of a retried GET to the features, each ended before the exchange completes', async () => {
+    // The parallel limit counts what Ons counts through these reports.
+    const calls = new Map<string, { started: number; ended: number; endedAtCompletion?: number }>();
+    const instance = await startInstance(configFor(demo, { upstream: misbehaving.url }), {
+      logger: createConsoleLogger('silent'),
+      extraFeatures: [
+        {
+          name: 'call-counter',
+          onUpstreamCall(request) {
+            const entry = calls.get(request.id) ?? { started: 0, ended: 0 };
+            calls.set(request.id, entry);
+            entry.started++;
+            return () => {
+              entry.ended++;
+            };
+          },
+          onExchangeComplete({ request }) {
+            const entry = calls.get(request.id);
+            if (entry) entry.endedAtCompletion = entry.ended;
+          },
+        },
+      ],
+    });
+    extra.push(instance);
+    await (await request(`${instance.url}/idle-close`)).body.text();
+    const second = await request(`${instance.url}/idle-close`);
+    await second.body.text();
+    const [first, retried] = [...calls.values()];
+    expect(calls.has(String(second.headers['x-request-id']))).toBe(true);
+    expect(first).toMatchObject({ started: 1, ended: 1, endedAtCompletion: 1 });
+    expect(retried).toMatchObject({ started: 2, ended: 2, endedAtCompletion: 2 });
   });
 
   it('retries a GET once on a fresh connection when the pooled one turns out closed', async () => {
