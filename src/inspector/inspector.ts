@@ -66,8 +66,8 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
-  const stopListening = recorder.onRecord((record) => {
-    ring.push(record);
+  const stopListening = recorder.onRecord((record, json) => {
+    ring.push(record.id, json);
     events.send('exchange', summarize(record));
   });
   let restored = 0;
@@ -103,7 +103,7 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
           environment: config.environment,
           upstream: config.upstream,
           limit: config.inspectorLimit,
-          exchanges: [...ring.all()].reverse().map(summarize),
+          exchanges: ring.all().reverse().map(summarize),
         };
       });
       app.get<{ Params: { id: string } }>(`${ADMIN_PREFIX}/api/exchanges/:id`, async (request, reply) => {

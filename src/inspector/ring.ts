@@ -1,19 +1,25 @@
-import type { TrafficMessage, TrafficRecord } from '../traffic/index.js';
+import type { TrafficRecord } from '../traffic/index.js';
 
 // Records can carry up to ONS_PROXY_LOG_BODY_LIMIT per body; 500 of them could then take a
-// gigabyte. The ring also stops at this many (estimated) bytes, dropping the oldest first.
+// gigabyte. The ring also stops at this many bytes of record text, dropping the oldest first.
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-const RECORD_OVERHEAD_BYTES = 2048;
 
 /**
  * The most recent records, oldest first, bounded by count and by memory. Dropping the
  * oldest only moves a start index (the array is compacted now and then), so a push costs
  * the same with 500 records held as with 5.
+ *
+ * Records are held as the bytes of their JSON text (the line the traffic file got),
+ * outside V8's heap, and parsed again when the inspector asks for them. Every record the
+ * ring holds is young when it arrives: as objects, or even as one string, each was copied
+ * by the next young-generation GC and again when promoted, and at a few thousand exchanges
+ * a second that tripled the pauses the proxied exchanges wait through. Of a Buffer, the GC
+ * moves only the small handle.
  */
 export class RecordRing {
   // Slots before #start are dropped records, emptied so their memory goes at once.
-  #records: (TrafficRecord | undefined)[] = [];
-  #sizes: number[] = [];
+  #ids: (string | undefined)[] = [];
+  #texts: (Buffer | undefined)[] = [];
   #start = 0;
   #bytes = 0;
 
@@ -22,41 +28,47 @@ export class RecordRing {
     readonly maxBytes: number = DEFAULT_MAX_BYTES,
   ) {}
 
-  push(record: TrafficRecord): void {
-    const size = sizeOf(record);
-    this.#records.push(record);
-    this.#sizes.push(size);
-    this.#bytes += size;
+  /** `json` is the record's JSON text, as written to the traffic file. */
+  push(id: string, json: string): void {
+    this.#ids.push(id);
+    const text = Buffer.from(json);
+    this.#texts.push(text);
+    this.#bytes += text.length;
     this.#trim();
   }
 
   /** Adds records that are older than everything held (those read back from the file at start). */
   addOlder(records: readonly TrafficRecord[]): void {
-    const held = this.all();
-    const known = new Set(held.map((record) => record.id));
+    const heldIds = this.#ids.slice(this.#start) as string[];
+    const heldTexts = this.#texts.slice(this.#start) as Buffer[];
+    const known = new Set(heldIds);
     const older = records.filter((record) => !known.has(record.id)).slice(-this.limit);
-    this.#records = [...older, ...held];
-    this.#sizes = this.#records.map((record) => (record ? sizeOf(record) : 0));
+    this.#ids = [...older.map((record) => record.id), ...heldIds];
+    this.#texts = [...older.map((record) => Buffer.from(JSON.stringify(record))), ...heldTexts];
     this.#start = 0;
-    this.#bytes = this.#sizes.reduce((sum, size) => sum + size, 0);
+    this.#bytes = this.#texts.reduce((sum, text) => sum + (text?.length ?? 0), 0);
     this.#trim();
   }
 
   get(id: string): TrafficRecord | undefined {
-    for (let index = this.#records.length - 1; index >= this.#start; index--) {
-      const record = this.#records[index];
-      if (record?.id === id) return record;
+    for (let index = this.#ids.length - 1; index >= this.#start; index--) {
+      if (this.#ids[index] === id) return parse(this.#texts[index]);
     }
     return undefined;
   }
 
   /** Oldest first. */
-  all(): readonly TrafficRecord[] {
-    return this.#records.slice(this.#start).filter((record) => record !== undefined);
+  all(): TrafficRecord[] {
+    const records: TrafficRecord[] = [];
+    for (let index = this.#start; index < this.#texts.length; index++) {
+      const record = parse(this.#texts[index]);
+      if (record) records.push(record);
+    }
+    return records;
   }
 
   get size(): number {
-    return this.#records.length - this.#start;
+    return this.#ids.length - this.#start;
   }
 
   get bytes(): number {
@@ -65,24 +77,19 @@ export class RecordRing {
 
   #trim(): void {
     while (this.size > this.limit || (this.#bytes > this.maxBytes && this.size > 1)) {
-      this.#bytes -= this.#sizes[this.#start] ?? 0;
-      this.#records[this.#start] = undefined;
+      this.#bytes -= this.#texts[this.#start]?.length ?? 0;
+      this.#ids[this.#start] = undefined;
+      this.#texts[this.#start] = undefined;
       this.#start++;
     }
     if (this.#start > this.limit) {
-      this.#records = this.#records.slice(this.#start);
-      this.#sizes = this.#sizes.slice(this.#start);
+      this.#ids = this.#ids.slice(this.#start);
+      this.#texts = this.#texts.slice(this.#start);
       this.#start = 0;
     }
   }
 }
 
-function sizeOf(record: TrafficRecord): number {
-  return RECORD_OVERHEAD_BYTES + messageSize(record.request) + messageSize(record.response);
-}
-
-function messageSize(message: TrafficMessage): number {
-  if (message.body === undefined) return 0;
-  // A string body costs its length; a parsed JSON value roughly what it took on the wire.
-  return typeof message.body === 'string' ? message.body.length : message.bodyBytes;
+function parse(text: Buffer | undefined): TrafficRecord | undefined {
+  return text === undefined ? undefined : (JSON.parse(text.toString('utf8')) as TrafficRecord);
 }

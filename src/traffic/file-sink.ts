@@ -9,7 +9,6 @@ import pino from 'pino';
 import { UserError } from '../config/errors.js';
 import { BatchedWriter } from './batched-writer.js';
 import { localDay, trafficFileName } from './files.js';
-import type { TrafficRecord } from './record.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -27,7 +26,8 @@ export interface FileSinkStatus {
 }
 
 export interface TrafficFileSink {
-  write(record: TrafficRecord): void;
+  /** `json`: one record's JSON text, without the line break. */
+  write(json: string): void;
   status(): FileSinkStatus;
   /** Writes out everything buffered, then closes the file. */
   close(): Promise<void>;
@@ -70,7 +70,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
   watch(current);
 
   return {
-    write(record) {
+    write(json) {
       const today = localDay(new Date());
       if (today !== current.day && !closed) {
         try {
@@ -82,7 +82,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
         }
       }
       try {
-        const line = `${JSON.stringify(record)}\n`;
+        const line = `${json}\n`;
         // An exchange can end while the proxy closes, after the file was handed over: it is
         // still written, synchronously, so no record is lost.
         if (closed) fs.appendFileSync(current.file, line, { mode: 0o600 });

@@ -22,7 +22,8 @@ declare module 'fastify' {
   }
 }
 
-export type RecordListener = (record: TrafficRecord) => void;
+/** `json` is the record's JSON text, the line the traffic file got (serialised once for all). */
+export type RecordListener = (record: TrafficRecord, json: string) => void;
 
 export interface TrafficRecorder extends ProxyFeature {
   /** Calls `listener` with every new record; returns the unsubscribe function. */
@@ -55,11 +56,12 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
 
   const publish = (record: TrafficRecord): void => {
     recorded++;
-    file.write(record);
+    const json = JSON.stringify(record);
+    file.write(json);
     lines.write(record);
     for (const listener of listeners) {
       try {
-        listener(record);
+        listener(record, json);
       } catch (error) {
         logger.error(`a traffic listener failed: ${(error as Error).message}`);
       }
