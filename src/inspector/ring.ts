@@ -9,8 +9,8 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
  * oldest only moves a start index (the array is compacted now and then), so a push costs
  * the same with 500 records held as with 5.
  *
- * Records are held as the bytes of their JSON text (the line the traffic file got),
- * outside V8's heap, and parsed again when the inspector asks for them. Every record the
+ * Records are held as the bytes of their JSON text (the recorder's, which the traffic file
+ * got too), outside V8's heap, and parsed again when the inspector asks for them. Every record the
  * ring holds is young when it arrives: as objects, or even as one string, each was copied
  * by the next young-generation GC and again when promoted, and at a few thousand exchanges
  * a second that tripled the pauses the proxied exchanges wait through. Of a Buffer, the GC
@@ -28,12 +28,11 @@ export class RecordRing {
     readonly maxBytes: number = DEFAULT_MAX_BYTES,
   ) {}
 
-  /** `json` is the record's JSON text, as written to the traffic file. */
-  push(id: string, json: string): void {
+  /** `json` holds the bytes of the record's JSON text, as written to the traffic file. */
+  push(id: string, json: Buffer): void {
     this.#ids.push(id);
-    const text = Buffer.from(json);
-    this.#texts.push(text);
-    this.#bytes += text.length;
+    this.#texts.push(json);
+    this.#bytes += json.length;
     this.#trim();
   }
 

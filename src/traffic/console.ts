@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
 import type { TrafficRecord } from './record.js';
-import { BatchedWriter } from './batched-writer.js';
+import { BatchedWriter, joinText } from './batched-writer.js';
 
 export type ConsoleLogger = Logger;
 
@@ -25,7 +25,7 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
   }
   // Any other stream (a test's, a file's) gets the lines as they are.
   if (destination !== process.stdout) return pino(options, destination);
-  return pino(options, new BatchedWriter(pino.destination({ dest: 1, sync: false })));
+  return pino(options, new BatchedWriter(pino.destination({ dest: 1, sync: false }), joinText));
 }
 
 /** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */

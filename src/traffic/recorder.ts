@@ -22,8 +22,8 @@ declare module 'fastify' {
   }
 }
 
-/** `json` is the record's JSON text, the line the traffic file got (serialised once for all). */
-export type RecordListener = (record: TrafficRecord, json: string) => void;
+/** `json` holds the bytes of the record's JSON text, the line the traffic file got (serialised once for all). */
+export type RecordListener = (record: TrafficRecord, json: Buffer) => void;
 
 export interface TrafficRecorder extends ProxyFeature {
   /** Calls `listener` with every new record; returns the unsubscribe function. */
@@ -56,7 +56,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
 
   const publish = (record: TrafficRecord): void => {
     recorded++;
-    const json = JSON.stringify(record);
+    const json = Buffer.from(JSON.stringify(record));
     file.write(json);
     lines.write(record);
     for (const listener of listeners) {

@@ -9,7 +9,7 @@ describe('the record ring', () => {
   it('keeps the last `limit` records, oldest first, through many pushes', () => {
     const ring = new RecordRing(3);
     const records = Array.from({ length: 20 }, (_, index) => fixtureRecord({ url: `/t/${index}` }));
-    for (const record of records) ring.push(record.id, JSON.stringify(record));
+    for (const record of records) ring.push(record.id, Buffer.from(JSON.stringify(record)));
     expect(urls(ring)).toEqual(['/t/17', '/t/18', '/t/19']);
     expect(ring.size).toBe(3);
     expect(ring.get(records[18]?.id ?? '')?.url).toBe('/t/18');
@@ -20,7 +20,7 @@ describe('the record ring', () => {
     const ring = new RecordRing(100, 10_000);
     for (let index = 0; index < 5; index++) {
       const record = fixtureRecord({ url: `/t/${index}`, responseBody: 'x'.repeat(4000) });
-      ring.push(record.id, JSON.stringify(record));
+      ring.push(record.id, Buffer.from(JSON.stringify(record)));
     }
     expect(ring.bytes).toBeLessThanOrEqual(10_000);
     expect(urls(ring).at(-1)).toBe('/t/4');
@@ -30,7 +30,7 @@ describe('the record ring', () => {
   it('puts records read back from the file before the ones seen since, without duplicates', () => {
     const ring = new RecordRing(4);
     const live = fixtureRecord({ url: '/t/live' });
-    ring.push(live.id, JSON.stringify(live));
+    ring.push(live.id, Buffer.from(JSON.stringify(live)));
     ring.addOlder([fixtureRecord({ url: '/t/a' }), fixtureRecord({ url: '/t/b' }), live]);
     expect(urls(ring)).toEqual(['/t/a', '/t/b', '/t/live']);
   });
@@ -38,7 +38,7 @@ describe('the record ring', () => {
   it('gives back each record whole, parsed from the bytes it holds rather than the object pushed', () => {
     const ring = new RecordRing(2);
     const record = fixtureRecord({ url: '/t/whole/é', responseBody: '{"data":[{"id":1,"name":"Zoë"}]}' });
-    ring.push(record.id, JSON.stringify(record));
+    ring.push(record.id, Buffer.from(JSON.stringify(record)));
     const back = ring.get(record.id);
     expect(back).toEqual(record);
     expect(back).not.toBe(record);
