@@ -9,6 +9,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairAs
 import { promisify } from 'node:util';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
+import { subjectField } from '../tls/forge.js';
 
 /** Subject fields Ons requires on a CSR (all must be filled for a real certificate). */
 export interface SubjectFields {
@@ -126,11 +127,21 @@ function randomSerial(): string {
   return bytes.toString('hex');
 }
 
+// As Ons's certificates and our CSRs encode them, so that strict parsers (Go's) read the demo's certificates too.
+const ATTRIBUTE_TYPES: Record<keyof SubjectFields, forge.asn1.Type> = {
+  OU: forge.asn1.Type.UTF8,
+  O: forge.asn1.Type.UTF8,
+  L: forge.asn1.Type.UTF8,
+  ST: forge.asn1.Type.UTF8,
+  C: forge.asn1.Type.PRINTABLESTRING,
+  emailAddress: forge.asn1.Type.IA5STRING,
+};
+
 function subjectAttributes(commonName: string, subject: Partial<SubjectFields> = {}): forge.pki.CertificateField[] {
-  const attrs: forge.pki.CertificateField[] = [{ name: 'commonName', value: commonName }];
+  const attrs: forge.pki.CertificateField[] = [subjectField('commonName', commonName, forge.asn1.Type.UTF8)];
   for (const key of Object.keys(SUBJECT_ATTRIBUTE_NAMES) as (keyof SubjectFields)[]) {
     const value = subject[key];
-    if (value !== undefined && value !== '') attrs.push({ name: SUBJECT_ATTRIBUTE_NAMES[key], value });
+    if (value !== undefined && value !== '') attrs.push(subjectField(SUBJECT_ATTRIBUTE_NAMES[key], value, ATTRIBUTE_TYPES[key]));
   }
   return attrs;
 }

@@ -2,8 +2,7 @@ import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type forge from 'node-forge';
-import { loadForge } from './forge.js';
+import { loadForge, subjectField } from './forge.js';
 import { UserError } from '../config/errors.js';
 import { loadEnvironmentPresets } from '../config/presets.js';
 import { ONS_MINIMUM_KEY_BITS } from './assessment.js';
@@ -86,11 +85,6 @@ export interface CertificateSigningRequest {
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-function subjectField(name: string, value: string, type: forge.asn1.Type): forge.pki.CertificateField {
-  // @types/node-forge declares valueTagClass as an asn1.Class; forge reads it as the asn1.Type of the value.
-  return { name, value, valueTagClass: type as unknown as forge.asn1.Class };
-}
-
 /** A new RSA 4096 key and a CSR for it, signed with SHA-256. */
 export async function createCertificateSigningRequest(subject: CsrSubject): Promise<CertificateSigningRequest> {
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
@@ -102,7 +96,6 @@ export async function createCertificateSigningRequest(subject: CsrSubject): Prom
   const csr = nodeForge.pki.createCertificationRequest();
   csr.publicKey = nodeForge.pki.publicKeyFromPem(publicKey);
   const utf8 = nodeForge.asn1.Type.UTF8;
-  // UTF8String: a PrintableString cannot hold the "_" every Ons CN contains, nor accented names.
   csr.setSubject([
     subjectField('commonName', subject.commonName, utf8),
     subjectField('organizationalUnitName', subject.organizationalUnit, utf8),

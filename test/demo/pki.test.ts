@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import forge from 'node-forge';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEMO_CLIENT_COMMON_NAME,
@@ -30,6 +31,14 @@ describe('pki', () => {
     }
     const random = issueCertificate({ issuer: ca, commonName: 'c', usage: 'client', keyPem });
     expect(random.serialNumber).toBe(new X509Certificate(random.certPem).serialNumber);
+  });
+
+  it('encodes subject names as Ons does, so strict parsers (Go: Caddy, Traefik) accept the certificates', () => {
+    const client = issueCertificate({ issuer: ca, commonName: DEMO_CLIENT_COMMON_NAME, usage: 'client', keyPem: ca.keyPem, subject: { O: 'Zorggroep Zoë', C: 'NL', emailAddress: 'dev@example.invalid' } });
+    const types = Object.fromEntries(forge.pki.certificateFromPem(client.certPem).subject.attributes.map((field) => [field.shortName ?? field.name, Number(field.valueTagClass)]));
+    // A PrintableString cannot hold the "_" of an Ons common name; Go's x509 refuses a certificate that uses one for it.
+    expect(types).toEqual({ CN: forge.asn1.Type.UTF8, O: forge.asn1.Type.UTF8, C: forge.asn1.Type.PRINTABLESTRING, E: forge.asn1.Type.IA5STRING });
+    expect(new X509Certificate(client.certPem).subject).toContain('O=Zorggroep Zoë');
   });
 
   it('issues a server certificate for localhost and loopback addresses, signed by the CA', () => {
