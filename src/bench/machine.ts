@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type { ToolBinary } from './alternatives.js';
 import type { NginxBinary } from './nginx.js';
 
 export interface Machine {
@@ -12,6 +13,7 @@ export interface Machine {
   readonly kernel: string;
   readonly node: string;
   readonly nginx: string;
+  readonly alternatives: string;
   readonly autocannon: string;
   readonly download: string;
 }
@@ -34,7 +36,12 @@ function packageVersion(name: string): string {
   }
 }
 
-export function describeMachine(nginx: NginxBinary | undefined, curl: boolean): Machine {
+export interface Alternatives {
+  readonly caddy: ToolBinary | undefined;
+  readonly mitmdump: ToolBinary | undefined;
+}
+
+export function describeMachine(nginx: NginxBinary | undefined, alternatives: Alternatives, curl: boolean): Machine {
   return {
     cores: os.availableParallelism(),
     cpuModel: cpuModel(),
@@ -42,6 +49,10 @@ export function describeMachine(nginx: NginxBinary | undefined, curl: boolean): 
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     nginx: nginx ? `nginx/${nginx.version} (${nginx.path})` : 'not installed: rows (d) and --upstream nginx skipped',
+    alternatives: [
+      alternatives.caddy ? `Caddy ${alternatives.caddy.version}` : 'Caddy not installed: row (e) skipped',
+      alternatives.mitmdump ? `mitmproxy ${alternatives.mitmdump.version}` : 'mitmproxy not installed: row (f) skipped',
+    ].join('; '),
     autocannon: packageVersion('autocannon'),
     download: curl ? 'curl (discarding the body)' : 'Node https client (curl not installed)',
   };
@@ -57,7 +68,7 @@ export function loadAverage(): string {
 export function machineMarkdown(machine: Machine, loadBefore: string, loadAfter: string): string {
   return [
     `- CPU: ${machine.cores} cores available, ${machine.cpuModel}; ${machine.memoryGb} GB RAM; ${machine.kernel}`,
-    `- Node.js ${machine.node}; ${machine.nginx}; autocannon ${machine.autocannon}; download client: ${machine.download}`,
+    `- Node.js ${machine.node}; ${machine.nginx}; ${machine.alternatives}; autocannon ${machine.autocannon}; download client: ${machine.download}`,
     `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}`,
   ].join('\n');
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeDemoPki } from '../demo/index.js';
+import { findCaddy, findMitmdump, startCaddyProxy, startMitmProxy } from './alternatives.js';
 import { checkGoals, goalLines } from './goals.js';
 import { hasCurl } from './load.js';
 import { describeMachine, loadAverage, machineMarkdown } from './machine.js';
@@ -85,13 +86,15 @@ async function main(): Promise<number> {
   const nginx = findNginx();
   const curl = hasCurl();
   if (opts.upstream === 'nginx' && !nginx) throw new Error('--upstream nginx: nginx is not installed (e.g. apt-get install nginx-light)');
-  const machine = describeMachine(nginx, curl);
+  const alternatives = { caddy: findCaddy(), mitmdump: findMitmdump() };
+  const machine = describeMachine(nginx, alternatives, curl);
   const loadBefore = loadAverage();
   const notes: string[] = [
     `Proxy rows run \`node dist/cli/main.js start\` as a child, configured by ONS_PROXY_* variables, with ONS_PROXY_MAX_CONCURRENCY=${PROXY_MAX_CONCURRENCY} (the default 4 is the Ons API's limit and would queue the c32 workload).`,
     'Load: autocannon in the benchmark process (one connection per concurrency slot, keep-alive, no pipelining); latencies are recorded per response in microseconds.',
   ];
   if (!nginx) notes.push('nginx is not installed: row (d), the ratios against it and --upstream nginx are skipped (apt-get install nginx-light).');
+  if (!alternatives.caddy || !alternatives.mitmdump) notes.push('Caddy and mitmproxy, the other tools a developer might pick, get rows (e) and (f) when installed (apt-get install caddy mitmproxy).');
   if (os.loadavg()[0]! > machine.cores * 0.5) notes.push(`The machine was busy before the run (load ${loadBefore} on ${machine.cores} cores): expect noise.`);
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-bench-'));
@@ -148,6 +151,16 @@ async function main(): Promise<number> {
         const proxy = await startNginxProxy(nginx, path.join(tmp, 'nginx-proxy'), await freePort(), upstream.port, pki);
         stops.push(proxy.stop);
         targets.push({ row: 'd', base: `http://127.0.0.1:${proxy.port}`, pid: proxy.child.pid! });
+      }
+      if (alternatives.caddy) {
+        const caddy = await startCaddyProxy(alternatives.caddy, path.join(tmp, 'caddy'), await freePort(), upstream.port, pki);
+        stops.push(caddy.stop);
+        targets.push({ row: 'e', base: `http://127.0.0.1:${caddy.port}`, pid: caddy.child.pid! });
+      }
+      if (alternatives.mitmdump) {
+        const mitm = await startMitmProxy(alternatives.mitmdump, path.join(tmp, 'mitmproxy'), await freePort(), upstream.port, pki);
+        stops.push(mitm.stop);
+        targets.push({ row: 'f', base: `http://127.0.0.1:${mitm.port}`, pid: mitm.child.pid! });
       }
       await probeTargets(targets);
       log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);

@@ -1,13 +1,15 @@
 // Turning samples into the table printed on the terminal and the markdown file BENCHMARKS.md
 // quotes. Medians over repetitions (robust to one noisy run on a shared machine), peak RSS as
 // the maximum over them.
-export type RowId = 'a' | 'b' | 'c' | 'd';
+export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
 export const ROW_LABELS: Record<RowId, string> = {
   a: '(a) direct to upstream, mTLS',
   b: '(b) proxy, full recording',
   c: '(c) proxy, bodies not recorded',
   d: '(d) nginx mTLS proxy',
+  e: '(e) Caddy mTLS proxy',
+  f: '(f) mitmproxy (mitmdump)',
 };
 
 export interface JsonSample {
@@ -57,7 +59,7 @@ function maxDefined(values: readonly (number | undefined)[]): number | undefined
 }
 
 function rowsOf<T extends { row: RowId }>(samples: readonly T[]): RowId[] {
-  return (['a', 'b', 'c', 'd'] as const).filter((row) => samples.some((s) => s.row === row));
+  return (['a', 'b', 'c', 'd', 'e', 'f'] as const).filter((row) => samples.some((s) => s.row === row));
 }
 
 export function summarizeJson(samples: readonly JsonSample[]): JsonSummary[] {
