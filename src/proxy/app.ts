@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
-import { answerClientError, answerFrameworkError, MAX_HEADER_BYTES, methodNotSupported, problemForRequestError, refuseTunnel } from './client-errors.js';
+import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
 import { toOriginForm } from './guards/index.js';
 import { sendProblem } from './problem.js';
@@ -23,25 +23,8 @@ export const ADMIN_PREFIX = '/__proxy';
 
 /** The fastify app of one proxy: exchange bookkeeping, admin routes, then the forwarder for everything else. */
 export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: false,
-    // Our own id, never the client's: it keys the traffic record and the x-request-id header.
-    genReqId: () => randomUUID(),
-    requestIdHeader: false,
-    // The closing guard answers 503 as problem+json; fastify's own 503 is plain JSON.
-    return503OnClosing: false,
-    // HTTP_PROXY-style clients send "GET http://host/path"; route on the path, the host guard judges the host.
-    rewriteUrl: (request) => toOriginForm(request.url ?? '/'),
-    // Malformed requests get a problem response from Node's parser errors; a missing Host reaches the host guard.
-    clientErrorHandler: answerClientError,
-    frameworkErrors: answerFrameworkError,
-    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
-  });
-  app.server.on('connect', refuseTunnel);
-
   const completers = options.features.filter((f) => f.onExchangeComplete);
-  app.decorateRequest('exchange', null as never);
-  app.addHook('onRequest', (request, reply, done) => {
+  const startExchange = (request: FastifyRequest, reply: FastifyReply): void => {
     request.exchange = newExchange(request.id);
     reply.header('x-request-id', request.id);
     // Fires exactly once whether the response finished or the client went away (a queued
@@ -59,6 +42,31 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
       };
       for (const feature of completers) feature.onExchangeComplete?.(completed);
     });
+  };
+  const app = Fastify({
+    logger: false,
+    // Our own id, never the client's: it keys the traffic record and the x-request-id header.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // The closing guard answers 503 as problem+json; fastify's own 503 is plain JSON.
+    return503OnClosing: false,
+    // HTTP_PROXY-style clients send "GET http://host/path"; route on the path, the host guard judges the host.
+    rewriteUrl: (request) => toOriginForm(request.url ?? '/'),
+    // Malformed requests get a problem response from Node's parser errors; a missing Host reaches the host guard.
+    clientErrorHandler: answerClientError,
+    // A request target the router cannot take ("/%zz") fails before any hook: it is still an
+    // exchange of the client's, so it gets its id and its record like every other.
+    frameworkErrors: (error, request, reply) => {
+      startExchange(request, reply);
+      sendProblem(reply, problemForFrameworkError(error));
+    },
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
+  });
+  app.server.on('connect', refuseTunnel);
+
+  app.decorateRequest('exchange', null as never);
+  app.addHook('onRequest', (request, reply, done) => {
+    startExchange(request, reply);
     done();
   });
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemBody, type Problem } from './problem.js';
 
 /** Requests whose headers outgrow this get 431; Node's default, stated here so tests and docs can rely on it. */
@@ -92,20 +92,12 @@ function rawProblemResponse(problem: Problem, extraHeaders: Readonly<Record<stri
   return `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n${lines.join('')}\r\n${body}`;
 }
 
-/**
- * fastify's frameworkErrors: a target its router cannot take ("ftp://x", "/%zz") fails
- * before any hook runs, so there is no exchange yet; answer on the raw response.
- */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const problem: Problem =
-    error.code === 'FST_ERR_BAD_URL'
-      ? { status: 400, code: 'bad_request_target', title: 'Bad Request', detail: 'The request target is not a valid path: send a path such as /t/clients with valid %-escapes, or an http:// URL.' }
-      : problemForRequestError(error);
-  const body = problemBody(problem, request.id);
-  reply.hijack();
-  // No x-request-id header: no record carries this id (as for the parser errors above).
-  reply.raw.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  reply.raw.end(body);
+/** fastify's frameworkErrors: a request target its router cannot take ("ftp://x", "/%zz"). */
+export function problemForFrameworkError(error: FastifyError): Problem {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return { status: 400, code: 'bad_request_target', title: 'Bad Request', detail: 'The request target is not a valid path: send a path such as /t/clients with valid %-escapes, or an http:// URL.' };
+  }
+  return problemForRequestError(error);
 }
 
 /** fastify's own request errors (bad bodies on admin routes, bad URLs): client errors say what was wrong, internal ones stay internal. */

@@ -7,6 +7,7 @@ import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX } from '../proxy/app.js';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { ProxyFeature } from '../proxy/feature.js';
+import { problemBody } from '../proxy/problem.js';
 import { BodyCapture, RequestBodyTap, observeBody } from './body-capture.js';
 import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHeaders } from './build-record.js';
 import { writesToTerminal, type ConsoleLogger } from './console.js';
@@ -107,6 +108,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdmin(completed.request)) return;
       const exchangeBodies = bodiesOf(completed.request);
+      if (exchangeBodies.responseHeaders === undefined) answeredBeforeHooks(completed, exchangeBodies, context.bodyLimit);
       // Still exactly one record when the bodies cannot be described: without them rather than none at all.
       const withoutBodies = (error: unknown): TrafficRecord | Promise<TrafficRecord> => {
         logger.error(`could not describe the bodies of exchange ${completed.exchange.id}: ${(error as Error).message}`);
@@ -143,6 +145,18 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
       await file.close();
     },
   };
+}
+
+/**
+ * A request target fastify's router refuses ("/%zz") is answered before any hook, so the
+ * onSend capture never saw the answer. The proxy wrote it itself: its headers are still on
+ * the reply, and its body is the problem document.
+ */
+function answeredBeforeHooks({ reply, exchange }: CompletedExchange, bodies: ExchangeBodies, bodyLimit: number): void {
+  bodies.responseHeaders = reply.getHeaders();
+  if (exchange.problem === undefined || !reply.raw.headersSent) return;
+  bodies.response = new BodyCapture(bodyLimit);
+  bodies.response.add(problemBody(exchange.problem, exchange.id));
 }
 
 function isAdmin(request: FastifyRequest): boolean {

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { localDay, trafficFileName } from '../../src/traffic/index.js';
+import { rawRequest } from '../guards/helpers.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { allRecords, assertValidRecord, byId } from './helpers.js';
 import path from 'node:path';
@@ -41,6 +42,10 @@ beforeAll(async () => {
   expect(await send('binary', '/__mock/bytes?size=3000&seed=b')).toBe(200);
   expect(await send('head', '/__mock/bytes?size=10', { method: 'HEAD' })).toBe(200);
   expect(await send('failure', '/__mock/slow?ms=5000')).toBe(504);
+  // fastify's router refuses this target before any hook runs; it is still the client's exchange.
+  const badTarget = await rawRequest(proxy.url, 'GET /t/%zz?x=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+  expect(badTarget.status).toBe(400);
+  ids.badTarget = String(badTarget.headers['x-request-id']);
   await abandonDownload('aborted');
   // The proxy finishes what is in flight and flushes the file when it closes.
   await proxy.close();
@@ -55,6 +60,14 @@ describe('record completeness', () => {
     const records = await allRecords(logDir);
     for (const record of records) assertValidRecord(record);
     expect(records.map((r) => r.id).sort()).toEqual(Object.values(ids).sort());
+  });
+
+  it('records a request target the router refused, with the problem the client got', async () => {
+    const record = byId(await allRecords(logDir), ids.badTarget);
+    expect(record).toMatchObject({ method: 'GET', url: '/t/%zz?x=1', status: 400, response: { bodyEncoding: 'json' } });
+    expect(record.upstreamUrl).toBeUndefined();
+    expect(record.response.body).toMatchObject({ code: 'bad_request_target', requestId: record.id });
+    expect(record.response.headers['x-request-id']).toBe(record.id);
   });
 
   it('names the file after the local day and keeps it private to the owner', async () => {
