@@ -9,11 +9,11 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
  * oldest only moves a start index (the array is compacted now and then), so a push costs
  * the same with 500 records held as with 5.
  *
- * Records are held as the bytes of their JSON text (the recorder's, which the traffic file
- * got too), outside V8's heap, and parsed again when the inspector asks for them. Every record the
- * ring holds is young when it arrives: as objects, or even as one string, each was copied
- * by the next young-generation GC and again when promoted, and at a few thousand exchanges
- * a second that tripled the pauses the proxied exchanges wait through. Of a Buffer, the GC
+ * Records are held as the bytes of their JSON text (the recorder's, which the traffic
+ * file got too), outside V8's heap, and parsed again when the inspector asks for them.
+ * Every record arrives young: as objects, or even as one string, each was copied by the
+ * next young-generation GC and again when promoted, and at a few thousand exchanges a
+ * second that tripled the pauses the proxied exchanges wait through. Of a Buffer, the GC
  * moves only the small handle.
  */
 export class RecordRing {

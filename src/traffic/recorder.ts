@@ -153,8 +153,10 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
  * the reply, and its body is the problem document.
  */
 function answeredBeforeHooks({ reply, exchange }: CompletedExchange, bodies: ExchangeBodies, bodyLimit: number): void {
+  // A client that left before any answer has no response headers, whatever the reply holds.
+  if (!reply.raw.headersSent) return;
   bodies.responseHeaders = reply.getHeaders();
-  if (exchange.problem === undefined || !reply.raw.headersSent) return;
+  if (exchange.problem === undefined) return;
   bodies.response = new BodyCapture(bodyLimit);
   bodies.response.add(problemBody(exchange.problem, exchange.id));
 }
