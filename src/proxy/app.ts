@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Dispatcher } from 'undici';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
+import { ADMIN_PREFIX } from './admin-path.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
@@ -19,7 +20,6 @@ export interface ProxyAppOptions {
   readonly statusSummary: Readonly<Record<string, unknown>>;
 }
 
-export const ADMIN_PREFIX = '/__proxy';
 
 /** The fastify app of one proxy: exchange bookkeeping, admin routes, then the forwarder for everything else. */
 export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {

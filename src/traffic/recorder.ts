@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { ADMIN_PREFIX } from '../proxy/app.js';
+import { isAdminPath } from '../proxy/admin-path.js';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { problemBody } from '../proxy/problem.js';
@@ -162,7 +162,7 @@ function answeredBeforeHooks({ reply, exchange }: CompletedExchange, bodies: Exc
 }
 
 function isAdmin(request: FastifyRequest): boolean {
-  return request.url === ADMIN_PREFIX || request.url.startsWith(`${ADMIN_PREFIX}/`);
+  return isAdminPath(request.url);
 }
 
 // The same test fastify uses to decide whether to parse a body at all.

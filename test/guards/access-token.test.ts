@@ -106,6 +106,28 @@ describe('the token in the traffic file', () => {
     expect(text.split('\n').filter(Boolean)).toHaveLength(3);
     expect(text).not.toContain(TOKEN);
   });
+
+  it('lets a browser into the inspector with ?token= once, then by a cookie that opens nothing else', async () => {
+    const signIn = await call(`/__proxy/?token=${encodeURIComponent(TOKEN)}`);
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.location).toBe('/__proxy/');
+    const setCookie = String(signIn.headers['set-cookie']);
+    expect(setCookie).toMatch(/^ons_proxy_inspector=[\w-]+; Path=\/__proxy\/; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).not.toContain(TOKEN);
+    const cookie = setCookie.split(';')[0] ?? '';
+
+    expect((await call('/__proxy/api/exchanges', { cookie })).status).toBe(200);
+    expect((await call('/__proxy/', { cookie: `theme=dark; ${cookie}` })).status).toBe(200);
+    const before = upstream.mock.stats.requests;
+    expect((await call('/__mock/echo', { cookie })).status).toBe(401);
+    expect(upstream.mock.stats.requests).toBe(before);
+  });
+
+  it('refuses the inspector a wrong ?token= or a forged cookie', async () => {
+    expect((await call('/__proxy/?token=wrong')).status).toBe(401);
+    expect((await call('/__proxy/api/exchanges', { cookie: 'ons_proxy_inspector=forged' })).status).toBe(401);
+    expect((await call(`/__mock/echo?token=${encodeURIComponent(TOKEN)}`)).status).toBe(401);
+  });
 });
 
 describe('without ONS_PROXY_ACCESS_TOKEN', () => {

@@ -79,3 +79,24 @@ describe('the inspector in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('the inspector behind an access token, in Chromium', () => {
+  it('opens with ?token= once, then shows exchanges live on the cookie alone', async () => {
+    const token = 'browser-Token_1';
+    const guarded = await startProxy(upstream, { accessToken: token });
+    const tokenPage = await browser.newPage();
+    try {
+      await tokenPage.goto(`${guarded.url}/__proxy/?token=${token}`);
+      expect(tokenPage.url()).toBe(`${guarded.url}/__proxy/`);
+      await tokenPage.locator('#live.on').waitFor();
+      const response = await request(`${guarded.url}/t/clients/1`, { headers: { accept: 'application/json', 'x-proxy-token': token } });
+      const id = String(response.headers['x-request-id']);
+      await response.body.dump();
+      await tokenPage.locator(`#list tbody tr[data-id="${id}"]`).click();
+      await tokenPage.locator('#detail .json').waitFor();
+    } finally {
+      await tokenPage.close();
+      await guarded.close();
+    }
+  });
+});
