@@ -1,5 +1,5 @@
 import { UserError } from '../config/errors.js';
-import { followRecords, type TrafficRecord } from '../traffic/index.js';
+import { followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
@@ -28,9 +28,11 @@ export const logsCommand: Command = {
       const header = !json && rows++ === 0 ? `${TABLE_HEADER}\n` : '';
       return writeOut(`${header}${json ? JSON.stringify(record) : tableRow(record)}\n`);
     };
-    for await (const record of selectedRecords(selection)) await print(record);
+    const following = parsed.values.follow === true;
+    const listedUpTo = following ? await wholeLineEnds(selection.logDirs) : undefined;
+    for await (const record of selectedRecords(selection, listedUpTo)) await print(record);
     if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
-    if (parsed.values.follow === true) await follow(selection, print);
+    if (following) await follow(selection, print, listedUpTo);
     return 0;
   },
 };
@@ -45,14 +47,14 @@ async function printOne(selection: RecordSelection, id: string): Promise<number>
   throw new UserError(`No recorded exchange with id "${id}" in ${selection.logDirs.join(', ')}: copy it from the x-request-id header or from "ons-proxy logs".`, 1);
 }
 
-async function follow(selection: RecordSelection, print: (record: TrafficRecord) => Promise<void>): Promise<void> {
+async function follow(selection: RecordSelection, print: (record: TrafficRecord) => Promise<void>, from: ReadonlyMap<string, number> | undefined): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const streams = selection.logDirs.map(async (logDir) => {
-      for await (const record of followRecords({ logDir, signal: stop.signal })) if (isSelected(selection, record)) await print(record);
+      for await (const record of followRecords({ logDir, signal: stop.signal, from })) if (isSelected(selection, record)) await print(record);
     });
     await Promise.all(streams);
   } finally {

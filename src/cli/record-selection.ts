@@ -61,9 +61,10 @@ export function recordSelection(parsed: ParsedCommandLine, options: RecordSelect
   return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile };
 }
 
-export async function* selectedRecords(selection: RecordSelection): AsyncGenerator<TrafficRecord> {
+/** `upTo`: read each file only that far (see wholeLineEnds). */
+export async function* selectedRecords(selection: RecordSelection, upTo?: ReadonlyMap<string, number>): AsyncGenerator<TrafficRecord> {
   for (const logDir of selection.logDirs) {
-    for await (const record of readRecords({ logDir, since: selection.query.since })) {
+    for await (const record of readRecords({ logDir, since: selection.query.since, upTo })) {
       if (isSelected(selection, record)) yield record;
     }
   }

@@ -12,6 +12,8 @@ export interface ReadRecordsOptions {
   readonly logDir: string;
   /** Only records that started at or after this moment. */
   readonly since?: Date | undefined;
+  /** Read each file only up to this byte offset (see wholeLineEnds); files not in the map are left out. */
+  readonly upTo?: ReadonlyMap<string, number> | undefined;
 }
 
 export interface TrafficFile {
@@ -48,17 +50,19 @@ export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<
     // A file holds the exchanges that ended that day, so an exchange that started the day
     // before can sit in it: compare with the previous day to keep it.
     if (firstDay !== undefined && file.day < previousDay(firstDay)) continue;
-    for await (const record of readRecordFile(file.path)) {
+    const end = options.upTo === undefined ? undefined : (options.upTo.get(file.path) ?? 0);
+    if (end === 0) continue;
+    for await (const record of readRecordFile(file.path, 0, end)) {
       if (sinceMs === undefined || Date.parse(record.time) >= sinceMs) yield record;
     }
   }
 }
 
-/** The records of one file, from a byte offset on; stops at the end of what is there now. */
-export async function* readRecordFile(file: string, start = 0): AsyncGenerator<TrafficRecord> {
+/** The records of one file, from a byte offset on; stops at `end` or at the end of what is there now. */
+export async function* readRecordFile(file: string, start = 0, end?: number): AsyncGenerator<TrafficRecord> {
   // Only regular files: a device or pipe in its place could be read forever.
   if (!(await stat(file)).isFile()) return;
-  const input = createReadStream(file, { encoding: 'utf8', start });
+  const input = createReadStream(file, { encoding: 'utf8', start, ...(end !== undefined ? { end: end - 1 } : {}) });
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
@@ -113,6 +117,38 @@ export async function readLastRecords(file: string, count: number, accept: (reco
   }
 }
 
+/**
+ * Where each traffic file of the folders ends now, after its last whole line. `logs --follow`
+ * lists the records up to here and follows from here: a record written while the list is
+ * read is then printed once, by the follow, instead of falling between the two.
+ */
+export async function wholeLineEnds(logDirs: readonly string[]): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (const logDir of logDirs) {
+    for (const file of await listTrafficFiles(logDir)) ends.set(file.path, await endOfWholeLines(file.path));
+  }
+  return ends;
+}
+
+async function endOfWholeLines(file: string): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return 0;
+    for (let position = info.size; position > 0; ) {
+      const length = Math.min(TAIL_CHUNK_BYTES, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      const lastBreak = chunk.lastIndexOf(0x0a);
+      if (lastBreak !== -1) return position + lastBreak + 1;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
 export function parseRecordLine(line: string): TrafficRecord | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
@@ -126,6 +162,8 @@ export function parseRecordLine(line: string): TrafficRecord | undefined {
 export interface FollowOptions {
   readonly logDir: string;
   readonly signal: AbortSignal;
+  /** Where to start in each file (see wholeLineEnds); by default at the end of what is there now. */
+  readonly from?: ReadonlyMap<string, number> | undefined;
   /** How often to look for new lines (ms). */
   readonly pollMs?: number;
 }
@@ -137,7 +175,7 @@ export interface FollowOptions {
 export async function* followRecords(options: FollowOptions): AsyncGenerator<TrafficRecord> {
   const pollMs = options.pollMs ?? 250;
   const offsets = new Map<string, number>();
-  for (const file of await listTrafficFiles(options.logDir)) offsets.set(file.path, (await stat(file.path)).size);
+  for (const file of await listTrafficFiles(options.logDir)) offsets.set(file.path, options.from?.get(file.path) ?? (await stat(file.path)).size);
   while (!options.signal.aborted) {
     for (const file of await listTrafficFiles(options.logDir)) {
       const offset = offsets.get(file.path) ?? 0;

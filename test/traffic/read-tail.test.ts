@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLastRecords, type TrafficRecord } from '../../src/traffic/index.js';
+import { followRecords, localDay, readLastRecords, readRecords, trafficFileName, wholeLineEnds, type TrafficRecord } from '../../src/traffic/index.js';
 import { fixtureRecord } from './records-fixture.js';
 
 let dir: string;
@@ -44,5 +44,30 @@ describe('reading the last records of a traffic file', () => {
     const records = [fixtureRecord({ url: '/t/a' }), fixtureRecord({ url: '/t/b' })];
     expect((await readLastRecords(await fileOf('two.ndjson', records.map(line)), 500, () => true)).map((record) => record.url)).toEqual(['/t/a', '/t/b']);
     expect(await readLastRecords(await fileOf('empty.ndjson', []), 500, () => true)).toEqual([]);
+  });
+});
+
+describe('listing, then following (logs --follow)', () => {
+  it('prints a record written between the list and the follow once, and a half-written line once it is whole', async () => {
+    const logDir = await mkdtemp(path.join(dir, 'follow-'));
+    const file = path.join(logDir, trafficFileName(localDay(new Date())));
+    const [first, second, between, late] = Array.from({ length: 4 }, (_, index) => fixtureRecord({ url: `/t/clients/${index}`, minutesAgo: 0 }));
+    const half = line(late!).slice(0, 40);
+    await writeFile(file, `${line(first!)}${line(second!)}${half}`);
+    const ends = await wholeLineEnds([logDir]);
+    // Written while the list is being read: after the snapshot, before the follow starts.
+    await writeFile(file, `${line(first!)}${line(second!)}${half}${line(late!).slice(40)}${line(between!)}`);
+
+    const listed: string[] = [];
+    for await (const record of readRecords({ logDir, upTo: ends })) listed.push(record.url);
+    expect(listed).toEqual(['/t/clients/0', '/t/clients/1']);
+
+    const stop = new AbortController();
+    const followed: string[] = [];
+    for await (const record of followRecords({ logDir, signal: stop.signal, from: ends, pollMs: 10 })) {
+      followed.push(record.url);
+      if (followed.length === 2) stop.abort();
+    }
+    expect(followed).toEqual(['/t/clients/3', '/t/clients/2']);
   });
 });
