@@ -5,7 +5,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
-import { EXCHANGE_CALLS_PROPERTY, ExchangeCalls, bindExchangeCalls, exchangeCallsOf } from './upstream-calls.js';
+import { ExchangeCalls } from './upstream-calls.js';
 
 /**
  * Ons counts parallel requests per certificate, not per proxy: profiles that present the
@@ -49,7 +49,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
   return {
     name: 'limiter',
     register(app: FastifyInstance) {
-      app.decorateRequest(EXCHANGE_CALLS_PROPERTY, null);
+      app.decorateRequest('exchangeCalls', null);
       shared = joinLimiter(options);
       const limiter = shared.limiter;
       // preHandler: after every onRequest guard, so a refused request never takes a slot.
@@ -61,8 +61,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
         const ticket = limiter.acquire();
         // The exchange's end (finished, upstream error or client gone: onExchangeComplete) gives
         // the slot back once the upstream call has ended too; a waiting client leaves the queue.
-        const calls = new ExchangeCalls(ticket.leave);
-        bindExchangeCalls(request, calls);
+        request.exchangeCalls = new ExchangeCalls(ticket.leave);
         const waitingSince = performance.now();
         const proceed = (outcome: SlotOutcome): void => {
           request.exchange.queuedMs = Math.round((performance.now() - waitingSince) * 10) / 10;
@@ -79,10 +78,10 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
       });
     },
     onUpstreamCall(request) {
-      return exchangeCallsOf(request)?.dispatched();
+      return request.exchangeCalls?.dispatched();
     },
     onExchangeComplete({ request }) {
-      exchangeCallsOf(request)?.clientGone();
+      request.exchangeCalls?.clientGone();
     },
     status() {
       const limiter = shared?.limiter;

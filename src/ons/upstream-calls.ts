@@ -8,7 +8,6 @@
  * The forwarder reports each call of an exchange (onUpstreamCall), so no AsyncLocalStorage,
  * which would tax every async operation in the process, is needed to tell them apart.
  */
-import type { FastifyRequest } from 'fastify';
 
 /** The upstream side of one exchange. */
 export class ExchangeCalls {
@@ -49,19 +48,10 @@ export class ExchangeCalls {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The upstream side of this exchange, for the parallel limit (declared with decorateRequest). */
+    /**
+     * The upstream side of this exchange, for the parallel limit (declared with decorateRequest).
+     * A request property rather than a WeakMap: every young-generation GC walks a WeakMap's new entries.
+     */
     exchangeCalls: ExchangeCalls | null;
   }
-}
-
-// A request property rather than a WeakMap: every young-generation GC walks a WeakMap's new entries.
-export const EXCHANGE_CALLS_PROPERTY = 'exchangeCalls';
-
-/** From here on, upstream calls made for `request` count for `calls`. */
-export function bindExchangeCalls(request: FastifyRequest, calls: ExchangeCalls): void {
-  request.exchangeCalls = calls;
-}
-
-export function exchangeCallsOf(request: FastifyRequest): ExchangeCalls | undefined {
-  return request.exchangeCalls ?? undefined;
 }

@@ -75,7 +75,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
       // A request property, not a WeakMap: every young-generation GC walks a WeakMap's new entries.
       app.decorateRequest('trafficBodies', null);
       app.addHook('preParsing', (request, _reply, payload, done) => {
-        if (isAdmin(request) || !hasBody(request)) {
+        if (isAdminPath(request.url) || !hasBody(request)) {
           done(null, payload);
           return;
         }
@@ -86,7 +86,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
       // Every answer passes here: whole (the proxy's own, small upstream answers) or as a
       // stream, which is observed as it flows to the client.
       app.addHook('onSend', (request, reply, payload, done) => {
-        if (isAdmin(request)) {
+        if (isAdminPath(request.url)) {
           done(null, payload);
           return;
         }
@@ -106,7 +106,7 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
       });
     },
     onExchangeComplete(completed: CompletedExchange) {
-      if (isAdmin(completed.request)) return;
+      if (isAdminPath(completed.request.url)) return;
       const exchangeBodies = bodiesOf(completed.request);
       if (exchangeBodies.responseHeaders === undefined) answeredBeforeHooks(completed, exchangeBodies, context.bodyLimit);
       // Still exactly one record when the bodies cannot be described: without them rather than none at all.
@@ -159,10 +159,6 @@ function answeredBeforeHooks({ reply, exchange }: CompletedExchange, bodies: Exc
   if (exchange.problem === undefined) return;
   bodies.response = new BodyCapture(bodyLimit);
   bodies.response.add(problemBody(exchange.problem, exchange.id));
-}
-
-function isAdmin(request: FastifyRequest): boolean {
-  return isAdminPath(request.url);
 }
 
 // The same test fastify uses to decide whether to parse a body at all.
