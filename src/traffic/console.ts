@@ -7,6 +7,8 @@ import { BatchedWriter, joinText } from './batched-writer.js';
 export type ConsoleLogger = Logger;
 
 const terminalLoggers = new WeakSet<ConsoleLogger>();
+// Where a JSON-lines logger writes: the per-exchange line goes there directly (see exchangeLine).
+const lineDestinations = new WeakMap<ConsoleLogger, { write(line: string): unknown }>();
 
 /** Whether the logger writes to a terminal (a person reading), rather than to a collector or file. */
 export function writesToTerminal(logger: ConsoleLogger): boolean {
@@ -24,26 +26,55 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
     return logger;
   }
   // Any other stream (a test's, a file's) gets the lines as they are.
-  if (destination !== process.stdout) return pino(options, destination);
-  return pino(options, new BatchedWriter(pino.destination({ dest: 1, sync: false }), joinText));
+  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: false }), joinText) : destination;
+  const logger = pino(options, lines);
+  lineDestinations.set(logger, lines);
+  return logger;
 }
 
 /** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */
 export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): void {
+  const ms = Math.round(record.durationMs * 10) / 10;
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${ms}ms`;
+  const warning = record.error !== undefined || record.status >= 500;
+  const debugging = logger.isLevelEnabled('debug');
+  const destination = debugging ? undefined : lineDestinations.get(logger);
+  if (destination) {
+    if (logger.isLevelEnabled(warning ? 'warn' : 'info')) destination.write(exchangeLine(warning ? WARN_LEVEL : INFO_LEVEL, record, ms, message));
+    return;
+  }
   const line = {
     id: record.id,
     method: record.method,
     url: record.url,
     status: record.status,
-    ms: Math.round(record.durationMs * 10) / 10,
+    ms,
     ...(record.tag !== undefined ? { tag: record.tag } : {}),
     ...(record.queuedMs > 0 ? { queuedMs: record.queuedMs } : {}),
     ...(record.aborted ? { aborted: true } : {}),
     ...(record.error ? { error: record.error.code } : {}),
     ...(record.hint !== undefined ? { hint: record.hint } : {}),
-    ...(logger.isLevelEnabled('debug') ? { requestHeaders: record.request.headers, responseHeaders: record.response.headers } : {}),
+    ...(debugging ? { requestHeaders: record.request.headers, responseHeaders: record.response.headers } : {}),
   };
-  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${line.ms}ms`;
-  if (record.error || record.status >= 500) logger.warn(line, message);
+  if (warning) logger.warn(line, message);
   else logger.info(line, message);
+}
+
+const INFO_LEVEL = 30;
+const WARN_LEVEL = 40;
+
+/**
+ * The line pino writes for the exchange (the fields above, without headers), byte for byte,
+ * built in one template: pino serialises each field on its own and runs its redaction on
+ * every call, a sixth of the cost of recording an exchange. None of these fields is one
+ * pino redacts; strings are escaped by JSON.stringify.
+ */
+function exchangeLine(level: number, record: TrafficRecord, ms: number, message: string): string {
+  let line = `{"level":${level},"time":${Date.now()},"id":${JSON.stringify(record.id)},"method":${JSON.stringify(record.method)},"url":${JSON.stringify(record.url)},"status":${record.status},"ms":${ms}`;
+  if (record.tag !== undefined) line += `,"tag":${JSON.stringify(record.tag)}`;
+  if (record.queuedMs > 0) line += `,"queuedMs":${record.queuedMs}`;
+  if (record.aborted) line += ',"aborted":true';
+  if (record.error) line += `,"error":${JSON.stringify(record.error.code)}`;
+  if (record.hint !== undefined) line += `,"hint":${JSON.stringify(record.hint)}`;
+  return `${line},"msg":${JSON.stringify(message)}}\n`;
 }

@@ -1,7 +1,8 @@
 // On a terminal, bursts of ordinary exchanges are summed up; errors always get their own line.
 import { PassThrough } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger, writeConsoleLine } from '../../src/traffic/console.js';
 import { ConsoleLines, LINES_PER_SECOND } from '../../src/traffic/console-lines.js';
 import { fixtureRecord } from './records-fixture.js';
 
@@ -53,3 +54,47 @@ describe('console lines on a terminal', () => {
     }
   });
 });
+
+describe('console lines for log collectors', () => {
+  it('are the lines pino writes for the same fields, for ordinary and exceptional exchanges', async () => {
+    const records = [
+      fixtureRecord(),
+      { ...fixtureRecord({ url: '/t/clients?name="Jan"\\x' }), tag: 'sync "nightly"', queuedMs: 12.5, hint: 'limit reached' },
+      { ...fixtureRecord({ status: 502 }), error: { code: 'ECONNREFUSED', message: 'refused' } },
+      { ...fixtureRecord({ status: 0 }), aborted: true as const },
+    ];
+    for (const level of ['info', 'warn']) {
+      const ours = collect(level);
+      const pinos = collect(level);
+      const reference = pino({ level, base: undefined }, collectStream(pinos.lines));
+      for (const record of records) {
+        writeConsoleLine(ours.logger, record);
+        const ms = Math.round(record.durationMs * 10) / 10;
+        const fields = {
+          id: record.id, method: record.method, url: record.url, status: record.status, ms,
+          ...(record.tag !== undefined ? { tag: record.tag } : {}),
+          ...(record.queuedMs > 0 ? { queuedMs: record.queuedMs } : {}),
+          ...(record.aborted ? { aborted: true } : {}),
+          ...(record.error ? { error: record.error.code } : {}),
+          ...(record.hint !== undefined ? { hint: record.hint } : {}),
+        };
+        const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${ms}ms`;
+        if (record.error || record.status >= 500) reference.warn(fields, message);
+        else reference.info(fields, message);
+      }
+      await settle();
+      const withoutTime = (lines: Array<Record<string, unknown>>): string[] => lines.map(({ time: _time, ...rest }) => JSON.stringify(rest));
+      expect(ours.lines.every((line) => typeof line.time === 'number')).toBe(true);
+      expect(ours.lines.length).toBe(level === 'info' ? 4 : 1);
+      expect(withoutTime(ours.lines)).toEqual(withoutTime(pinos.lines));
+    }
+  });
+});
+
+function collectStream(lines: Array<Record<string, unknown>>): PassThrough {
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => {
+    for (const text of chunk.toString('utf8').split('\n')) if (text) lines.push(JSON.parse(text) as Record<string, unknown>);
+  });
+  return stream;
+}
