@@ -68,7 +68,8 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
   const stopListening = recorder.onRecord((record, json) => {
     ring.push(record.id, json);
-    events.send('exchange', summarize(record));
+    // Most of the time no page is open: then there is nobody to summarise for.
+    if (events.clients > 0) events.send('exchange', summarize(record));
   });
   let restored = 0;
 

@@ -31,7 +31,8 @@ export class BodyCapture {
   }
 
   bytes(): Buffer {
-    return Buffer.concat(this.#chunks, this.#kept);
+    // Most bodies the proxy sees arrive in one chunk: no copy then (chunks are never written to after they pass).
+    return this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks, this.#kept);
   }
 }
 

@@ -30,28 +30,31 @@ export type ResponseHeaders = Record<string, string | number | string[] | undefi
 export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies, context: RecordContext): TrafficRecord | Promise<TrafficRecord> {
   const { request, reply, exchange, aborted } = completed;
   const responseHeaders = { ...bodies.responseHeaders, ...reply.raw.getHeaders() };
-  const headersSent = reply.raw.headersSent;
-  const head = {
-    id: exchange.id,
-    time: new Date(exchange.startedAt).toISOString(),
-    durationMs: roundMs(completed.durationMs),
+  const time = new Date(exchange.startedAt).toISOString();
+  // Before any header went out the client got no status at all (HAR uses 0 for that too).
+  const status = reply.raw.headersSent ? completed.status : 0;
+  const error = exchange.error ? { code: exchange.error.code, message: exchange.error.message } : undefined;
+  const { id, upstreamUrl, hint } = exchange;
+  const durationMs = roundMs(completed.durationMs);
+  const queuedMs = roundMs(exchange.queuedMs);
+  // One literal in the order the file shows, rather than optional parts spread together
+  // (a tenth of the cost of recording an exchange): JSON.stringify leaves out what is undefined.
+  const assemble = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => ({
+    id,
+    time,
+    durationMs,
     method: request.method,
     url: request.url,
-    ...(exchange.upstreamUrl !== undefined ? { upstreamUrl: exchange.upstreamUrl } : {}),
-    // Before any header went out the client got no status at all (HAR uses 0 for that too).
-    status: headersSent ? completed.status : 0,
+    upstreamUrl,
+    status,
     profile: context.profile,
-    ...(context.tag !== undefined ? { tag: context.tag } : {}),
-    queuedMs: roundMs(exchange.queuedMs),
-    ...(exchange.hint !== undefined ? { hint: exchange.hint } : {}),
-  };
-  const error = exchange.error ? { code: exchange.error.code, message: exchange.error.message } : undefined;
-  const assemble = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => ({
-    ...head,
+    tag: context.tag,
+    queuedMs,
+    hint,
     request: requestMessage,
     response: responseMessage,
-    ...(error ? { error } : {}),
-    ...(aborted ? { aborted: true as const } : {}),
+    error,
+    aborted: aborted ? true : undefined,
   });
   const requestMessage = describeMessage(request.headers, bodies.request, context);
   const responseMessage = describeMessage(responseHeaders, bodies.response, context);
