@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { noteStreamedBytes } from './streamed-buffers.js';
 
 /** What the forwarder does with each stage of an upstream answer; `exchange` is the call's own. */
 export interface UpstreamCallOwner<Exchange> {
@@ -96,8 +97,12 @@ export class UpstreamCall<Exchange> implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#chunks) this.#chunks.push(chunk);
-    else if (this.#stream && !this.#stream.push(chunk)) controller.pause();
+    if (this.#chunks) {
+      this.#chunks.push(chunk);
+      return;
+    }
+    noteStreamedBytes(chunk.length);
+    if (this.#stream && !this.#stream.push(chunk)) controller.pause();
   }
 
   onResponseEnd(): void {

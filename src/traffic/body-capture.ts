@@ -3,6 +3,7 @@
 // stream itself.
 import type { IncomingMessage } from 'node:http';
 import { Readable, finished } from 'node:stream';
+import { noteStreamedBytes } from '../proxy/streamed-buffers.js';
 
 /** The first `limit` bytes of a body, and the size of the whole body. */
 export class BodyCapture {
@@ -73,6 +74,7 @@ export class RequestBodyTap extends Readable {
 
   readonly #onData = (chunk: Buffer): void => {
     this.#capture.add(chunk);
+    noteStreamedBytes(chunk.length);
     if (!this.push(chunk)) this.#source.pause();
   };
 }
