@@ -1,17 +1,8 @@
 import { settingByKey } from '../config/settings.js';
 import { formatEndpointTable, summarizeEndpoints, type UsedExchange } from '../ons/endpoints.js';
-import { parseSince as parseSinceMoment } from '../traffic/filter.js';
 import { CONFIG_SOURCE_OPTIONS } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
-
-/** How `endpoints` has always explained a --since it cannot read; the parsing is the shared one. */
-const SINCE_FORMATS = 'e.g. 30m, 2h, 7d, today, 2026-11-01 or 2026-11-01T09:00';
-
-/** --since as `logs` and `har` read it (src/traffic/filter.ts), with this command's error wording. */
-export function parseSince(value: string, now = new Date()): Date {
-  return parseSinceMoment(value, now, SINCE_FORMATS);
-}
 
 export const endpointsCommand: Command = {
   name: 'endpoints',
@@ -34,7 +25,7 @@ export const endpointsCommand: Command = {
     ['--env-file <file>', 'read this file instead of ./.env'],
   ],
   async run(parsed) {
-    const selection = recordSelection(parsed, { sinceFormats: SINCE_FORMATS });
+    const selection = recordSelection(parsed);
     const { logDirs, profile, query: { since: sinceDate } } = selection;
     const exchanges: UsedExchange[] = [];
     for await (const record of selectedRecords(selection)) exchanges.push(record);

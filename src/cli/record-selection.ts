@@ -35,22 +35,16 @@ export interface RecordSelection {
   readonly profile: string | undefined;
 }
 
-export interface RecordSelectionOptions {
-  /** How this command explains a --since that does not parse (see parseSince). */
-  readonly sinceFormats?: string | undefined;
-}
-
 /**
  * Where the records are and which of them the command line asks for. Flags the command does
  * not declare (e.g. --status for `endpoints`) are simply absent and filter nothing.
  */
-export function recordSelection(parsed: ParsedCommandLine, options: RecordSelectionOptions = {}): RecordSelection {
+export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
   const query = parseRecordQuery({
     status: stringFlag(parsed, 'status'),
     method: stringFlag(parsed, 'method'),
     path: stringFlag(parsed, 'path'),
     since: stringFlag(parsed, 'since'),
-    sinceFormats: options.sinceFormats,
   });
   const profile = stringFlag(parsed, 'profile');
   const configs = configFromCommandLine(parsed).filter((config) => profile === undefined || config.name === profile);

@@ -12,8 +12,6 @@ export interface RecordQueryText {
   readonly path?: string | undefined;
   /** See parseSince. */
   readonly since?: string | undefined;
-  /** How a --since that does not parse is explained (default SINCE_FORMATS). */
-  readonly sinceFormats?: string | undefined;
 }
 
 export interface RecordQuery {
@@ -28,7 +26,7 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
   const statusTests = text.status === undefined ? [] : list(text.status).map(statusTest);
   const methods = text.method === undefined ? [] : list(text.method).map((method) => method.toUpperCase());
   const pathTest = text.path === undefined ? undefined : pathMatcher(text.path);
-  const since = text.since === undefined ? undefined : parseSince(text.since, now, text.sinceFormats);
+  const since = text.since === undefined ? undefined : parseSince(text.since, now);
   const sinceMs = since?.getTime();
   return {
     since,
@@ -42,13 +40,13 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
 }
 
 /** What --since takes, for the error when it does not parse. */
-export const SINCE_FORMATS = 'a duration (90s, 10m, 2h, 7d), today, yesterday, a day (2026-11-01) or a date-time (2026-11-01T09:00)';
+const SINCE_FORMATS = 'a duration (90s, 10m, 2h, 7d), today, yesterday, a day (2026-11-01) or a date-time (2026-11-01T09:00)';
 
 /**
  * "500ms", "90s", "10m", "2h", "7d", "1w", "today", "yesterday", "2026-11-01" (local midnight) or a
- * date-time: the one --since of every command that reads records. `formats` words the error.
+ * date-time: the one --since of every command that reads records.
  */
-export function parseSince(text: string, now: Date = new Date(), formats: string = SINCE_FORMATS): Date {
+export function parseSince(text: string, now: Date = new Date()): Date {
   const value = text.trim().toLowerCase();
   const duration = DURATION.exec(value);
   if (duration?.[1] && duration[2]) return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2]] ?? 0));
@@ -57,7 +55,7 @@ export function parseSince(text: string, now: Date = new Date(), formats: string
   if (day) return new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
   const moment = Date.parse(text);
   if (/^\d{4}-\d{2}-\d{2}[t ]\d/.test(value) && !Number.isNaN(moment)) return new Date(moment);
-  throw new UserError(`--since "${text}" is not a moment: use ${formats}.`);
+  throw new UserError(`--since "${text}" is not a moment: use ${SINCE_FORMATS}.`);
 }
 
 function list(text: string): string[] {

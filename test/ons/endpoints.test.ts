@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSince } from '../../src/cli/endpoints.js';
+import { parseSince } from '../../src/traffic/filter.js';
 import type { EndpointUsage } from '../../src/ons/endpoints.js';
 import { pathTemplate } from '../../src/ons/endpoints.js';
 import { localDay, trafficFileName } from '../../src/traffic/record.js';
@@ -40,7 +40,7 @@ describe('--since', () => {
     expect(parseSince('2026-11-01T09:30:00Z', now)).toEqual(new Date(Date.UTC(2026, 10, 1, 9, 30)));
   });
   it('refuses anything else with the formats it takes', () => {
-    expect(() => parseSince('last week', now)).toThrow(/--since "last week" is not a moment: use e\.g\. 30m, 2h/);
+    expect(() => parseSince('last week', now)).toThrow(/--since "last week" is not a moment: use a duration \(90s, 10m, 2h, 7d\), today/);
   });
 });
 
@@ -122,7 +122,7 @@ describe('ons-proxy endpoints', () => {
   it('says in one line what is wrong with a bad --since or a missing log folder', async () => {
     const badSince = await runCli(['endpoints', '--log-dir', logDir, '--since', 'soon'], { cwd: upstream.dir });
     expect(badSince.code).toBe(2);
-    expect(badSince.stderr.trim().split('\n')).toEqual(['ons-proxy: --since "soon" is not a moment: use e.g. 30m, 2h, 7d, today, 2026-11-01 or 2026-11-01T09:00.']);
+    expect(badSince.stderr.trim().split('\n')).toEqual(['ons-proxy: --since "soon" is not a moment: use a duration (90s, 10m, 2h, 7d), today, yesterday, a day (2026-11-01) or a date-time (2026-11-01T09:00).']);
     const missing = await runCli(['endpoints', '--log-dir', path.join(upstream.dir, 'nowhere')], { cwd: upstream.dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
