@@ -31,9 +31,9 @@ describe('buffers of a long stream', () => {
     const forced = await forcedYoungGcsDuring(() => {
       for (let streamed = 0; streamed < STREAMED; streamed += CHUNK) noteStreamedBytes(Buffer.allocUnsafe(CHUNK).length);
     });
-    // At most one per 16 MB of dead buffers; at least a few over 256 MB.
+    // At most one per 8 MB of dead buffers; at least a few over 256 MB.
     expect(forced).toBeGreaterThanOrEqual(4);
-    expect(forced).toBeLessThanOrEqual(STREAMED / (16 * 1024 * 1024));
+    expect(forced).toBeLessThanOrEqual(STREAMED / (8 * 1024 * 1024));
   });
 
   it('cost nothing while no dead buffers pile up', async () => {
