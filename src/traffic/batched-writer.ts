@@ -16,6 +16,7 @@ export interface BatchDestination<Chunk> {
   write(chunk: Chunk): boolean;
   flush(callback?: (error?: Error) => void): void;
   end(): void;
+  destroy(): void;
   once(event: 'close', listener: () => void): unknown;
 }
 
@@ -36,7 +37,8 @@ const BATCH_INTERVAL_MS = 10;
  */
 export class BatchedWriter<Chunk extends string | Buffer = string> {
   #pending: Chunk[] = [];
-  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #destroyed = false;
 
   constructor(
     readonly destination: BatchDestination<Chunk>,
@@ -48,11 +50,9 @@ export class BatchedWriter<Chunk extends string | Buffer = string> {
 
   /** pino and the traffic file call this with complete lines (or the pieces of one). */
   write(chunk: Chunk): boolean {
+    if (this.#destroyed) return false;
     this.#pending.push(chunk);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setTimeout(this.#writePending, BATCH_INTERVAL_MS).unref();
-    }
+    this.#timer ??= setTimeout(this.#writePending, BATCH_INTERVAL_MS).unref();
     return true;
   }
 
@@ -73,8 +73,23 @@ export class BatchedWriter<Chunk extends string | Buffer = string> {
     this.#writePending();
   }
 
+  /**
+   * Drops pending lines and destroys the destination without writing its buffer: for a
+   * destination that failed. A destroyed sonic-boom throws on write, so nothing may reach it
+   * afterwards, not the pending timer nor the hand-over on exit.
+   */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#pending = [];
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    open.delete(this);
+    this.destination.destroy();
+  }
+
   readonly #writePending = (): void => {
-    this.#scheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const chunks = this.#pending;
     if (chunks.length === 0) return;
     this.#pending = [];

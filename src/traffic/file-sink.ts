@@ -123,7 +123,7 @@ function endDay({ destination, writer }: OpenDay, failed: boolean): Promise<void
     destination.once('close', () => resolve());
     try {
       // After a write error the buffer cannot be written out: drop it rather than wait for it.
-      if (failed) destination.destroy();
+      if (failed) writer.destroy();
       else writer.end();
     } catch {
       resolve(); // already closed
