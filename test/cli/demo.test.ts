@@ -47,8 +47,14 @@ describe('ons-proxy demo', () => {
   });
 
   it('uses a client certificate made at start that the mock accepts', async () => {
-    const { stdout } = await sh('curl', ['-sS', `${demo.url}/__mock/echo`]);
-    expect(JSON.parse(stdout).clientCertificate.subjectCN).toBe('demo_integration-TE1002-demo');
+    // The mock answers /ping with 495 to a request without an accepted certificate.
+    const { stdout } = await sh('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${demo.url}/ping`]);
+    expect(stdout).toBe('200');
+  });
+
+  it('serves only Ons paths: the test suites\' /__mock/ routes are not mounted', async () => {
+    const { stdout } = await sh('curl', ['-sS', `${demo.url}/__mock/bytes?n=1000`]);
+    expect(JSON.parse(stdout)).toMatchObject({ errorResponseEntries: [{ field: 'path', value: '/__mock/bytes' }] });
   });
 
   it('stops on SIGINT with status 0', async () => {

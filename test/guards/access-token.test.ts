@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { captureExchanges, problemOf, rawRequest, startCapturedProxy, type Capture } from './helpers.js';
