@@ -18,6 +18,12 @@ export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
    * setting, flag or config file sets this; only the demo command does.
    */
   readonly throwawayCertificate?: boolean | undefined;
+  /**
+   * Host names the upstream stands in for: `ons-proxy demo` runs a local mock of the development
+   * API, and HTTP_PROXY-style clients still name api-development.ons.io in their requests. Those
+   * are served like requests naming the upstream itself. Only the demo sets this.
+   */
+  readonly upstreamStandsFor?: readonly string[] | undefined;
 }
 
 export interface ConfigInput {
