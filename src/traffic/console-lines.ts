@@ -3,7 +3,7 @@
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
 // once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
 // own line, and every exchange stays in the traffic file and the inspector.
-import { writeConsoleLine, type ConsoleLogger } from './console.js';
+import { writeConsoleLine, writesToTerminal, type ConsoleLogger } from './console.js';
 import type { TrafficRecord } from './record.js';
 
 /** Ordinary exchanges shown one by one per second on a terminal before the rest are summed up. */
@@ -57,8 +57,9 @@ export class ConsoleLines {
     const counts = [...this.#hidden].map(([statusClass, count]) => `${count.toLocaleString('en-US')} x ${statusClass}`);
     const total = [...this.#hidden.values()].reduce((sum, count) => sum + count, 0);
     this.#hidden = new Map();
+    // The count is in the sentence already; log collectors also get it as a field.
     this.logger.info(
-      { moreExchanges: total },
+      writesToTerminal(this.logger) ? undefined : { moreExchanges: total },
       `... and ${total.toLocaleString('en-US')} more exchanges (${counts.join(', ')}) not listed here: every one is in ${this.options.trafficDir} and the inspector at /__proxy/`,
     );
   }

@@ -21,7 +21,7 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
   if (destination.isTTY) {
     // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
-    const logger = pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+    const logger = pino(options, pretty({ destination: destination === process.stdout ? 1 : destination, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
     terminalLoggers.add(logger);
     return logger;
   }
@@ -55,12 +55,29 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     if (logger.isLevelEnabled(warning ? 'warn' : 'info')) destination.write(exchangeLine(warning ? WARN_LEVEL : INFO_LEVEL, line, message));
     return;
   }
+  if (terminalLoggers.has(logger)) {
+    // A person reads this: the fields go into the sentence, not into JSON after it. Headers only when debugging.
+    const readable = readableLine(line, message);
+    const headers = debugging ? { requestHeaders: record.request.headers, responseHeaders: record.response.headers } : undefined;
+    if (warning) logger.warn(headers, readable);
+    else logger.info(headers, readable);
+    return;
+  }
   if (debugging) {
     line.requestHeaders = record.request.headers;
     line.responseHeaders = record.response.headers;
   }
   if (warning) logger.warn(line, message);
   else logger.info(line, message);
+}
+
+/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset: hint" */
+function readableLine(line: Record<string, unknown>, message: string): string {
+  let text = line.tag === undefined ? message : `[${String(line.tag)}] ${message}`;
+  if (line.queuedMs !== undefined) text += `, queued ${String(line.queuedMs)}ms`;
+  if (line.error !== undefined) text += `, error ${String(line.error)}`;
+  if (line.hint !== undefined) text += `: ${String(line.hint)}`;
+  return text;
 }
 
 const INFO_LEVEL = 30;
