@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { isClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
@@ -25,6 +25,9 @@ export const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT
 // Only requests without a body can be sent again: a streamed body is consumed by the first try.
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+// http-proxy's and reply-from's message (without a code) when a path has a ".." segment.
+const TRAVERSAL_REFUSED = 'source/request contain invalid characters';
 
 // Answers up to this size with a declared length are collected and sent in one write: a small
 // JSON answer then costs the client one packet, and one that breaks off can still get a problem.
@@ -94,6 +97,18 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
   // sent): the scope drops fastify's parsers, and http-proxy adds its pass-through for every type.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.statusCode === 400 && error.message === TRAVERSAL_REFUSED) {
+        sendProblem(reply, {
+          status: 400,
+          code: 'path_not_forwarded',
+          title: 'Path not forwarded',
+          detail: `${request.url.split('?')[0]?.slice(0, 200)} has a ".." segment (or an encoded one): the proxy forwards no path that could climb out of the upstream's base path. Send the path with the segment resolved.`,
+        });
+        return;
+      }
+      throw error;
+    });
     await scope.register(httpProxy, {
       upstream: options.upstream,
       // The proxy's dispatcher (certificate, verification, reload), seen per exchange.
