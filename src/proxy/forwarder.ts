@@ -31,7 +31,7 @@ const TRAVERSAL_REFUSED = 'source/request contain invalid characters';
 
 // Answers up to this size with a declared length are collected and sent in one write: a small
 // JSON answer then costs the client one packet, and one that breaks off can still get a problem.
-export const BUFFERED_BODY_LIMIT = 64 * 1024;
+const BUFFERED_BODY_LIMIT = 64 * 1024;
 
 // Reasons for statuses Node does not know, so clients see more than "unknown" when the upstream sent none.
 const EXTRA_REASONS: Readonly<Record<number, string>> = { 495: 'SSL Certificate Error', 496: 'SSL Certificate Required', 499: 'Client Closed Request' };
