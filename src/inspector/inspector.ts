@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX } from '../proxy/admin-path.js';
 import type { ProxyFeature } from '../proxy/feature.js';
-import type { ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import { toHar } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';

@@ -7,9 +7,10 @@ import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
-import type { ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import { recordTraffic } from '../traffic/recorder.js';
 import { inspector } from '../inspector/inspector.js';
+import { inspectorLogin } from '../inspector/login.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -40,7 +41,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     features: [
       // Order matters: each feature sees the exchange after the ones before it.
       // Guards first: a refused request must reach nothing else.
-      ...requestGuards(config),
+      ...requestGuards(config, inspectorLogin(config.accessToken)),
       certificate,
       ...onsRules(config, secureContext),
       // Builds one record per exchange, whatever the features before it did with it.

@@ -10,7 +10,7 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { problemBody } from '../proxy/problem.js';
 import { BodyCapture, RequestBodyTap, observeBody } from './body-capture.js';
 import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHeaders } from './build-record.js';
-import { writesToTerminal, type ConsoleLogger } from './console.js';
+import { writesToTerminal, type ConsoleLogger } from '../log/logger.js';
 import { ConsoleLines } from './console-lines.js';
 import { openTrafficFileSink } from './file-sink.js';
 import type { TrafficRecord } from './record.js';

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 import { captureExchanges, startCapturedProxy, type Capture } from '../guards/helpers.js';
 import { startMisbehavingUpstream, type MisbehavingUpstream } from './misbehaving-upstream.js';

@@ -6,7 +6,7 @@ import type { ProxyConfig } from '../../src/config/load.js';
 import type { CompletedExchange } from '../../src/proxy/exchange.js';
 import type { ProxyFeature } from '../../src/proxy/feature.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { configFor, type Upstream } from '../support/harness.js';
 
 export interface RawResponse {

@@ -7,7 +7,7 @@ import type { MockEchoResponse } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { hintFor } from '../../src/ons/index.js';
 import type { ExchangeContext } from '../../src/proxy/exchange.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { runCli } from '../support/cli.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 

@@ -2,7 +2,8 @@
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createConsoleLogger, writeConsoleLine } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
+import { writeConsoleLine } from '../../src/traffic/console-lines.js';
 import { ConsoleLines, LINES_PER_SECOND } from '../../src/traffic/console-lines.js';
 import { fixtureRecord } from './records-fixture.js';
 
