@@ -9,6 +9,7 @@ import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
 import type { ConsoleLogger } from '../log/logger.js';
 import { recordTraffic } from '../traffic/recorder.js';
+import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
 
@@ -32,7 +33,12 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   assertStartable(config);
   const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
-  const traffic = recordTraffic(config, deps.logger);
+  // Opened before the inspector, which reads today's file back.
+  const trafficFile = trafficFileSink(config.logDir, deps.logger);
+  const pages = inspector(config, deps.logger);
+  // Every record goes to each of these, in this order.
+  const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
+  const traffic = recordTraffic(config, sinks, deps.logger);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -46,7 +52,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       ...onsRules(config, secureContext),
       // Builds one record per exchange, whatever the features before it did with it.
       traffic,
-      inspector(config, traffic, deps.logger),
+      pages,
       ...(deps.extraFeatures ?? []),
     ],
   });
