@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { ADMIN_PREFIX } from '../proxy/admin-path.js';
+import { ADMIN_PREFIX } from '../admin/index.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { ConsoleLogger } from '../log/logger.js';
 import { toHar } from '../traffic/har.js';

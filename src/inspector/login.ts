@@ -2,7 +2,7 @@
 // /__proxy/?token=<token>, and a cookie valid only under /__proxy/ carries it from then on.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ADMIN_PREFIX } from '../proxy/admin-path.js';
+import { ADMIN_PREFIX } from '../admin/index.js';
 import type { PageLogin } from '../proxy/guards/index.js';
 
 const INSPECTOR_COOKIE = 'ons_proxy_inspector';

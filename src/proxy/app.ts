@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { registerAdminRoutes } from '../admin/index.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import type { ProxyFeature } from './feature.js';
-import { ADMIN_PREFIX } from './admin-path.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
@@ -77,23 +77,8 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply.header('allow', FORWARDED_METHODS.join(', ')), methodNotSupported(request.method, FORWARDED_METHODS)));
 
-  app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
-  app.get(`${ADMIN_PREFIX}/status`, async () => {
-    const status: Record<string, unknown> = { ...options.statusSummary };
-    for (const feature of options.features) if (feature.status) status[feature.name] = feature.status();
-    return status;
-  });
-
+  registerAdminRoutes(app, { statusSummary: options.statusSummary, features: options.features });
   for (const feature of options.features) await feature.register?.(app);
-  // The proxy's own URL space: a mistyped admin path must not reach the upstream.
-  app.all(`${ADMIN_PREFIX}/*`, async (request, reply) =>
-    sendProblem(reply, {
-      status: 404,
-      code: 'proxy_page_not_found',
-      title: 'No such proxy page',
-      detail: `${request.url.split('?')[0]} is not one of the proxy's own pages (${ADMIN_PREFIX}/, ${ADMIN_PREFIX}/health, ${ADMIN_PREFIX}/status, ${ADMIN_PREFIX}/har); paths under ${ADMIN_PREFIX}/ are never forwarded.`,
-    }),
-  );
   app.addHook('onClose', async () => {
     for (const feature of options.features) await feature.close?.();
   });

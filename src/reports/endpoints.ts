@@ -3,7 +3,7 @@
  * the connection's Technical Design request. Ids in paths become {id}, so a hundred calls to
  * /t/clients/1 .. /t/clients/100 are one endpoint.
  */
-import { isAdminPath } from '../proxy/admin-path.js';
+import { isAdminPath } from '../admin/index.js';
 
 /** Path segments that are ids, not names: numbers, UUIDs, long hex and base64-like tokens. */
 const ID_SEGMENTS: readonly RegExp[] = [

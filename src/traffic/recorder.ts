@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { isAdminPath } from '../proxy/admin-path.js';
+import { isAdminPath } from '../admin/index.js';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { problemBody } from '../proxy/problem.js';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CREDENTIAL_HEADERS, redactCredentialHeaders } from '../../traffic/credential-headers.js';
-import { isAdminPath } from '../admin-path.js';
+import { isAdminPath } from '../../admin/index.js';
 import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
 import { absoluteFormAuthority } from './request-target.js';
