@@ -91,6 +91,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger): Ins
 
   return {
     name: 'inspector',
+    phase: 'observe',
     recentRecords,
     register(app: FastifyInstance) {
       const sendAsset = (name: string) => async (_request: unknown, reply: FastifyReply) => {

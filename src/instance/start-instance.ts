@@ -44,17 +44,10 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     dispatcher,
     timeoutMs: config.timeoutMs,
     statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
-    features: [
-      // Order matters: each feature sees the exchange after the ones before it.
-      // Guards first: a refused request must reach nothing else.
-      ...requestGuards(config, inspectorLogin(config.accessToken)),
-      certificate,
-      ...onsRules(config, secureContext),
-      // Builds one record per exchange, whatever the features before it did with it.
-      traffic,
-      pages,
-      ...(deps.extraFeatures ?? []),
-    ],
+    // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
+    // exchange after the ones before it, so a refused request reaches nothing past the guards,
+    // and the record is built after every feature did its part.
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {

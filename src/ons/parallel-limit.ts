@@ -48,6 +48,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
   let shared: SharedLimiter | undefined;
   return {
     name: 'limiter',
+    phase: 'admit',
     register(app: FastifyInstance) {
       app.decorateRequest('exchangeCalls', null);
       shared = joinLimiter(options);

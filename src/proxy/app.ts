@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Dispatcher } from 'undici';
 import { registerAdminRoutes } from '../admin/index.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
-import type { ProxyFeature } from './feature.js';
+import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
@@ -14,7 +14,7 @@ export interface ProxyAppOptions {
   readonly upstream: string;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
-  /** The proxy's concerns (guards, limiter, recording, ...), in the order they see each exchange. */
+  /** The proxy's concerns (guards, limiter, recording, ...), in the order of their phases, which is the order they see each exchange. */
   readonly features: readonly ProxyFeature[];
   /** The top of GET /__proxy/status: profile, environment, upstream. */
   readonly statusSummary: Readonly<Record<string, unknown>>;
@@ -23,6 +23,7 @@ export interface ProxyAppOptions {
 
 /** The fastify app of one proxy: exchange bookkeeping, admin routes, then the forwarder for everything else. */
 export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {
+  assertPhaseOrder(options.features);
   const completers = options.features.filter((f) => f.onExchangeComplete);
   const startExchange = (request: FastifyRequest, reply: FastifyReply): void => {
     request.exchange = newExchange(request.id);
@@ -79,6 +80,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
 
   registerAdminRoutes(app, { statusSummary: options.statusSummary, features: options.features });
   for (const feature of options.features) await feature.register?.(app);
+  for (const feature of options.features) await feature.start?.();
   app.addHook('onClose', async () => {
     for (const feature of options.features) await feature.close?.();
   });

@@ -57,6 +57,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
 
   return {
     name: 'traffic',
+    phase: 'observe',
     register(app: FastifyInstance) {
       // A request property, not a WeakMap: every young-generation GC walks a WeakMap's new entries.
       app.decorateRequest('trafficBodies', null);

@@ -11,6 +11,7 @@ let proxy: RunningInstance;
 
 const extraPage: ProxyFeature = {
   name: 'extra-page',
+  phase: 'observe',
   register(app) {
     app.get('/__proxy/extra', async () => ({ extra: true }));
   },

@@ -145,6 +145,7 @@ describe('retries', () => {
       extraFeatures: [
         {
           name: 'call-counter',
+          phase: 'observe',
           onUpstreamCall(request) {
             const entry = calls.get(request.id) ?? { started: 0, ended: 0 };
             calls.set(request.id, entry);

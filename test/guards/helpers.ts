@@ -35,6 +35,7 @@ export function captureExchanges(): Capture {
     completed,
     feature: {
       name: 'test-capture',
+      phase: 'observe',
       onExchangeComplete(exchange) {
         completed.push(exchange);
         for (const waiter of waiters.filter((w) => w.count <= completed.length)) {

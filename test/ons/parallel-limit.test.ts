@@ -36,6 +36,7 @@ async function proxyWith(overrides: Partial<ProxyConfig>, exchanges: ExchangeCon
     extraFeatures: [
       {
         name: 'test-observer',
+        phase: 'observe',
         onExchangeComplete: ({ request, exchange }) => {
           if (!request.url.startsWith('/__proxy/')) exchanges.push(exchange);
         },

@@ -33,7 +33,7 @@ async function proxyWith(overrides: Partial<ProxyConfig>): Promise<Observed> {
   let seen = 0;
   const proxy = await startInstance(configFor(upstream, overrides), {
     logger: createConsoleLogger('silent'),
-    extraFeatures: [{ name: 'test-observer', onExchangeComplete: ({ exchange }) => exchanges.push(exchange) }],
+    extraFeatures: [{ name: 'test-observer', phase: 'observe', onExchangeComplete: ({ exchange }) => exchanges.push(exchange) }],
   });
   running.push(proxy);
   return {

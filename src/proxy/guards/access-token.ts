@@ -26,6 +26,7 @@ export function accessTokenGuard(token: string | undefined, pageLogin?: PageLogi
   const expected = token === undefined ? undefined : digest(token);
   return {
     name: 'access-token',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const presented = presentedToken(request);
