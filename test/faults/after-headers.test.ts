@@ -6,7 +6,7 @@ import type { ProxyConfig } from '../../src/config/load.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { createConsoleLogger } from '../../src/log/logger.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
-import { captureExchanges, startCapturedProxy, type Capture } from '../guards/helpers.js';
+import { captureExchanges, startCapturedProxy, type Capture } from '../support/captured-proxy.js';
 import { startMisbehavingUpstream, type MisbehavingUpstream } from './misbehaving-upstream.js';
 
 let demo: Upstream;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { certificateReloader, loadClientCertificate, SwappableDispatcher, createUpstreamAgent, type ReloadOutcome } from '../../src/tls/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { DAY_MS, issueClient, writeKeyFile } from './fixtures.js';
+import { DAY_MS, issueClient, writeKeyFile } from '../support/certificates.js';
 import type { IssuedCertificate } from '../../src/demo/index.js';
 
 let upstream: Upstream;
