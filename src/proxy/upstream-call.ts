@@ -1,8 +1,6 @@
-// One call to the upstream, as an undici dispatch handler. The forwarder used to go through
-// @fastify/http-proxy and @fastify/reply-from; their per-request machinery (URL parsing and
-// caching, header copies, retry wrappers, a body stream and an AbortSignal per call) was the
-// largest share of the proxy's own CPU time, so this talks to undici's dispatcher directly
-// and hands fastify either the whole body (small answers) or a plain stream (the rest).
+// One call to the upstream, as an undici dispatch handler: it talks to undici's dispatcher
+// directly, with no URL parsing, header copies, retry wrappers or AbortSignal per call, and
+// hands fastify either the whole body (small answers) or a plain stream (the rest).
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
