@@ -49,6 +49,28 @@ describe('forwarding over mTLS', () => {
     expect(seen.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
   });
 
+  it.each([
+    ['text/plain; charset=utf-8', Buffer.from('hé, not parsed\n', 'utf8')],
+    ['application/json', Buffer.from('{ "kept" :  [1,2 ] }')],
+    ['application/x-www-form-urlencoded', Buffer.from('a=1&a=2&b=%20')],
+  ])('forwards a %s body as sent, its content type included', async (contentType, body) => {
+    const seen = await echo('POST', '/__mock/echo', { body, headers: { 'content-type': contentType } });
+    expect(seen.headers['content-type']).toBe(contentType);
+    expect(seen.bodyBytes).toBe(body.length);
+    expect(seen.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it.each(['/t/a/../b', '/t/%2e%2E/b', '/t/a/..%2fb'])('refuses %s (a ".." segment) with a 400 problem, never forwarding it', async (target) => {
+    const before = upstream.mock.stats.requests;
+    const raw = await rawUntilClose(proxy.url, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    const problem = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { code: string; detail: string };
+    expect(problem.code).toBe('path_not_forwarded');
+    expect(problem.detail).toContain(target);
+    expect(upstream.mock.stats.requests).toBe(before);
+  });
+
   it('presents the client certificate, with the upstream host as Host and SNI', async () => {
     const seen = await echo('GET', '/__mock/echo');
     const expected = new X509Certificate(upstream.pki.client.certPem);
