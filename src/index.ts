@@ -8,7 +8,7 @@ import type { ProxyConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import type { SettingValues } from './config/settings.js';
 import { startInstance } from './instance/start-instance.js';
-import { createConsoleLogger } from './traffic/console.js';
+import { createConsoleLogger } from './log/logger.js';
 
 /** Settings keyed as in a config file (`{ environment: 'staging', cert: 'certs/staging.pem' }`). */
 export type ProxySettings = Partial<SettingValues>;

@@ -48,6 +48,7 @@ export function hostGuard(options: HostGuardOptions): ProxyFeature {
 
   return {
     name: 'host-guard',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const problem = refusal(request);
