@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { jsonBodyOf, type JsonBody } from './json-body.js';
 import type { BodyEncoding } from './record.js';
 
 export interface CapturedBody {
@@ -49,18 +50,21 @@ export function describeBody(captured: CapturedBody): DescribedBody | Promise<De
   return decodeContent(captured, encoding).then((decoded) => describeDecoded(captured, decoded));
 }
 
-function describeDecoded(captured: CapturedBody, decoded: DecodedContent): DescribedBody {
+function describeDecoded(captured: CapturedBody, decoded: DecodedContent): DescribedBody | Promise<DescribedBody> {
   const { bytes, truncated } = decoded;
   if (bytes.length === 0) return { body: '', bodyEncoding: 'text', truncated };
-  const type = captured.contentType ?? '';
   if (!decoded.decodedAll) return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };
-  if (JSON_TYPE.test(type) && !truncated) {
-    try {
-      return { body: JSON.parse(bytes.toString('utf8')) as unknown, bodyEncoding: 'json', truncated };
-    } catch {
-      // Not valid JSON after all: recorded as text below, so the developer sees what was sent.
-    }
-  }
+  const type = captured.contentType ?? '';
+  if (!JSON_TYPE.test(type) || truncated) return describeNotJson(type, bytes, truncated);
+  // Checked without parsing: the record carries the body's bytes, parsed only when asked.
+  const json = jsonBodyOf(bytes);
+  const described = (body: JsonBody | undefined): DescribedBody =>
+    // Not valid JSON after all: recorded as text, so the developer sees what was sent.
+    body ? { body, bodyEncoding: 'json', truncated } : describeNotJson(type, bytes, truncated);
+  return json instanceof Promise ? json.then(described) : described(json);
+}
+
+function describeNotJson(type: string, bytes: Buffer, truncated: boolean): DescribedBody {
   if (!BINARY_TYPE.test(type)) {
     const text = truncated ? withoutPartialCharacter(bytes) : bytes;
     if (isUtf8(text) && (TEXT_TYPE.test(type) || JSON_TYPE.test(type) || !text.includes(0))) {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { BodyCapture } from './body-capture.js';
 import { describeBody, type DescribedBody } from './body-decode.js';
+import { JsonBody } from './json-body.js';
 import type { TrafficMessage, TrafficRecord } from './record.js';
 import type { Redactor } from './redact.js';
 
@@ -82,12 +83,17 @@ function describeMessage(
   });
   const redacted = (body: DescribedBody): TrafficMessage => ({
     headers: redactedHeaders,
-    body: body.bodyEncoding === 'json' ? context.redactor.json(body.body) : body.bodyEncoding === 'text' ? context.redactor.text(body.body as string) : body.body,
+    body: body.body instanceof JsonBody ? redactedJson(body.body, context.redactor) : body.bodyEncoding === 'text' ? context.redactor.text(body.body as string) : body.body,
     bodyBytes,
     bodyTruncated: body.truncated,
     bodyEncoding: body.bodyEncoding,
   });
   return described instanceof Promise ? described.then(redacted) : redacted(described);
+}
+
+/** Masking fields needs the value (parsed once, here); without fields to mask the body stays as its bytes. */
+function redactedJson(body: JsonBody, redactor: Redactor): unknown {
+  return redactor.masksJsonFields ? redactor.json(body.value) : body;
 }
 
 function headerText(value: string | string[] | number | undefined): string | undefined {

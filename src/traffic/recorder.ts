@@ -12,6 +12,7 @@ import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHead
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { recordBytes } from './record-bytes.js';
 import type { RecordSink } from './sinks/sink.js';
 
 declare module 'fastify' {
@@ -44,7 +45,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
 
   const publish = (record: TrafficRecord): void => {
     recorded++;
-    const json = Buffer.from(JSON.stringify(record));
+    const json = recordBytes(record);
     // One failing sink must not cost the others their record.
     for (const sink of sinks) {
       try {

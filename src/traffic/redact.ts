@@ -16,6 +16,8 @@ export interface RedactionSettings {
 
 export interface Redactor {
   headers(headers: Readonly<Record<string, string | number | readonly string[] | undefined>>): RecordHeaders;
+  /** Whether any JSON field is masked: only then does a JSON body have to be parsed for the record. */
+  readonly masksJsonFields: boolean;
   /** A copy of a parsed JSON body with the named fields masked wherever they occur. */
   json(value: unknown): unknown;
   /** Masks the named fields in text that holds (possibly cut-off or line-delimited) JSON or a form. */
@@ -38,6 +40,7 @@ export function createRedactor(settings: RedactionSettings): Redactor {
   };
 
   return {
+    masksJsonFields: fieldNames.size > 0,
     headers(headers) {
       const out: RecordHeaders = {};
       // Runs twice per exchange: no entries array, and names Node already lower-cased stay as they are.
