@@ -24,8 +24,12 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
     terminalLoggers.add(logger);
     return logger;
   }
-  // Any other stream (a test's, a file's) gets the lines as they are.
-  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: false }), joinText) : destination;
+  // Any other stream (a test's, a file's) gets the lines as they are. stdout gets each 10 ms
+  // batch in one synchronous write: an asynchronous one still in flight when the process
+  // exits or crashes is lost (up to a whole burst's lines), and one write syscall per batch
+  // costs less than a thread-pool hand-off. A log reader that stops reading stalls the
+  // proxy, as it would any program that logs to a pipe (pino's own default is the same).
+  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: true }), joinText) : destination;
   const logger = pino(options, lines);
   lineDestinations.set(logger, lines);
   return logger;

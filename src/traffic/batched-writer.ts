@@ -1,13 +1,15 @@
-// pino flushes its destinations synchronously on exit; lines still waiting here must reach
-// them first, so this listener goes in front of pino's.
-const open = new Set<{ handOver(): void }>();
+// On exit (process.exit, the end of the event loop, an uncaught exception) pending lines are
+// handed over and the destination written out synchronously: an asynchronous write started
+// then never completes. pino does the same for the destinations it knows, but not for one
+// wrapped in a writer like this; the listener goes in front of pino's, so its lines go first.
+const open = new Set<{ handOver(): void; flushSync(): void }>();
 let exitListening = false;
-function handOverOnExit(writer: { handOver(): void }): void {
+function handOverOnExit(writer: { handOver(): void; flushSync(): void }): void {
   open.add(writer);
   if (exitListening) return;
   exitListening = true;
   process.prependListener('exit', () => {
-    for (const each of open) each.handOver();
+    for (const each of open) each.flushSync();
   });
 }
 
@@ -15,6 +17,8 @@ function handOverOnExit(writer: { handOver(): void }): void {
 export interface BatchDestination<Chunk> {
   write(chunk: Chunk): boolean;
   flush(callback?: (error?: Error) => void): void;
+  /** Writes everything buffered before returning (sonic-boom's flushSync). */
+  flushSync?(): void;
   end(): void;
   destroy(): void;
   once(event: 'close', listener: () => void): unknown;
@@ -69,6 +73,17 @@ export class BatchedWriter<Chunk extends string | Buffer = string> {
   /** Gives the destination every pending line now. */
   handOver(): void {
     this.#writePending();
+  }
+
+  /** Hands pending lines over and writes them out before returning: for the process's last moments. */
+  flushSync(): void {
+    if (this.#destroyed) return;
+    this.#writePending();
+    try {
+      this.destination.flushSync?.();
+    } catch {
+      // A destination that cannot be written any more (a closed pipe, a full disk) loses its lines; the exit goes on.
+    }
   }
 
   /**
