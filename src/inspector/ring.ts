@@ -1,8 +1,11 @@
 import type { TrafficRecord } from '../traffic/index.js';
 
 // Records can carry up to ONS_PROXY_LOG_BODY_LIMIT per body; 500 of them could then take a
-// gigabyte. The ring also stops at this many bytes of record text, dropping the oldest first.
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+// gigabyte. The ring also stops at this many bytes of record text, dropping the oldest first:
+// 500 records of a 50 KB Ons list page fit, and the proxy stays within the 150 MB it promises
+// under back-to-back large downloads (each record then holds 1.4 MB of base64). Every
+// record is in the traffic file, whatever the ring dropped.
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * The most recent records, oldest first, bounded by count and by memory. Dropping the
