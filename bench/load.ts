@@ -1,6 +1,6 @@
-// Load generation. autocannon drives every JSON row, including (a): it can present a client
-// certificate (tlsOptions go to tls.connect), so the floor is measured with the same tool as
-// the proxies; wrk cannot present one. autocannon's own latency histogram stores whole
+// Load generation. autocannon drives the rows that need a client certificate (the direct
+// floor (a): tlsOptions go to tls.connect) and every row when wrk is not installed; wrk
+// (bench/wrk.ts) drives the others. autocannon's own latency histogram stores whole
 // milliseconds, too coarse for sub-millisecond loopback latencies, so we record each
 // response's float duration (its 'response' event) in a microsecond histogram instead.
 // The download uses curl when present (native, fast, speaks mTLS), else a Node client.
@@ -24,6 +24,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** Socket errors, timeouts and non-2xx answers: any of them makes the row suspect. */
   readonly failures: number;
+  /** The load generator that measured it. */
+  readonly tool: 'wrk' | 'autocannon';
 }
 
 export interface LoadOptions {
@@ -33,7 +35,7 @@ export interface LoadOptions {
   readonly tls?: ClientTls;
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runAutocannon(options: LoadOptions): Promise<LoadResult> {
   const histogram = createHistogram();
   const tlsOptions = options.tls
     ? { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath), ca: readFileSync(options.tls.caPath) }
@@ -57,6 +59,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: histogram.count ? histogram.percentile(50) / 1000 : NaN,
     p99Ms: histogram.count ? histogram.percentile(99) / 1000 : NaN,
     failures: result.errors + result.timeouts + result.non2xx,
+    tool: 'autocannon',
   };
 }
 
@@ -80,9 +83,16 @@ export async function runDownload(url: string, expectedBytes: number, tls: Clien
 
 function curlDownload(url: string, tls: ClientTls | undefined, timeoutS: number): Promise<Omit<DownloadResult, 'mbPerS'>> {
   const tlsArgs = tls ? ['--cert', tls.certPath, '--key', tls.keyPath, '--cacert', tls.caPath] : [];
-  const args = ['-sS', '--fail', '--noproxy', '*', '--max-time', String(timeoutS), '-o', '/dev/null', '-w', '%{size_download} %{time_total}', ...tlsArgs, url];
+  return runCurl(['--max-time', String(timeoutS), '-o', '/dev/null', '-w', '%{size_download} %{time_total}', ...tlsArgs, url]).then(({ code, size, total, err }) => {
+    if (code !== 0 || size === undefined || total === undefined) throw new Error(`curl ${url} failed (${code}): ${err}`);
+    return { bytes: size, seconds: total, tool: 'curl' as const };
+  });
+}
+
+/** Runs curl quietly with --fail; its -w output must be "<bytes> <seconds>". */
+function runCurl(args: readonly string[]): Promise<{ code: number | null; size: number | undefined; total: number | undefined; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('curl', ['-sS', '--fail', '--noproxy', '*', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -90,8 +100,7 @@ function curlDownload(url: string, tls: ClientTls | undefined, timeoutS: number)
     child.once('error', reject);
     child.once('exit', (code) => {
       const [size, total] = out.trim().split(' ').map(Number);
-      if (code !== 0 || size === undefined || total === undefined) reject(new Error(`curl ${url} failed (${code}): ${err.trim()}`));
-      else resolve({ bytes: size, seconds: total, tool: 'curl' });
+      resolve({ code, size, total, err: err.trim() });
     });
   });
 }
@@ -118,4 +127,11 @@ export function fetchOnce(url: string, tls: ClientTls | undefined, timeoutS: num
     request.setTimeout(timeoutS * 1000, () => request.destroy(new Error(`${url} timed out after ${timeoutS} s`)));
     request.once('error', reject);
   });
+}
+
+/** Uploads `bytes` from `file` (a sparse file: no disk reads) as one streamed POST with curl; fails unless the answer is 200. */
+export async function runUpload(url: string, file: string, bytes: number, timeoutS: number): Promise<{ seconds: number; mbPerS: number }> {
+  const { code, size, total, err } = await runCurl(['--max-time', String(timeoutS), '-X', 'POST', '-H', 'content-type: application/octet-stream', '-T', file, '-o', '/dev/null', '-w', '%{size_upload} %{time_total}', url]);
+  if (code !== 0 || size !== bytes || total === undefined) throw new Error(`upload to ${url} failed (${code}, ${size} of ${bytes} bytes): ${err}`);
+  return { seconds: total, mbPerS: bytes / 1e6 / total };
 }

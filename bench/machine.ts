@@ -15,6 +15,7 @@ export interface Machine {
   readonly nginx: string;
   readonly alternatives: string;
   readonly autocannon: string;
+  readonly wrk: string;
   readonly download: string;
 }
 
@@ -41,7 +42,7 @@ export interface Alternatives {
   readonly mitmdump: ToolBinary | undefined;
 }
 
-export function describeMachine(nginx: NginxBinary | undefined, alternatives: Alternatives, curl: boolean): Machine {
+export function describeMachine(nginx: NginxBinary | undefined, alternatives: Alternatives, curl: boolean, wrk: string | undefined): Machine {
   return {
     cores: os.availableParallelism(),
     cpuModel: cpuModel(),
@@ -54,6 +55,7 @@ export function describeMachine(nginx: NginxBinary | undefined, alternatives: Al
       alternatives.mitmdump ? `mitmproxy ${alternatives.mitmdump.version}` : 'mitmproxy not installed: row (f) skipped',
     ].join('; '),
     autocannon: packageVersion('autocannon'),
+    wrk: wrk ?? 'not installed',
     download: curl ? 'curl (discarding the body)' : 'Node https client (curl not installed)',
   };
 }
@@ -68,7 +70,7 @@ export function loadAverage(): string {
 export function machineMarkdown(machine: Machine, loadBefore: string, loadAfter: string): string {
   return [
     `- CPU: ${machine.cores} cores available, ${machine.cpuModel}; ${machine.memoryGb} GB RAM; ${machine.kernel}`,
-    `- Node.js ${machine.node}; ${machine.nginx}; ${machine.alternatives}; autocannon ${machine.autocannon}; download client: ${machine.download}`,
+    `- Node.js ${machine.node}; ${machine.nginx}; ${machine.alternatives}; autocannon ${machine.autocannon}; wrk ${machine.wrk}; download client: ${machine.download}`,
     `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter}`,
   ].join('\n');
 }

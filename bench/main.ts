@@ -1,6 +1,7 @@
 // `npm run bench`: the proxy against its floor (the upstream directly) and against nginx, in
 // one interleaved run. See BENCHMARKS.md for what each row means and how to read the result.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,12 +12,23 @@ import { hasCurl } from './load.js';
 import { describeMachine, loadAverage, machineMarkdown } from './machine.js';
 import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './nginx.js';
 import { freePort, installCleanup } from './processes.js';
-import { downloadTable, jsonTable, median, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
+import { JSON_PAYLOADS } from './payloads.js';
+import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
 import { REPO_ROOT } from './paths.js';
-import { startNodeUpstream, startProxy } from './targets.js';
+import { CONSOLE_TARGETS, startNodeUpstream, startProxy, type ConsoleTarget } from './targets.js';
+import { findWrk } from './wrk.js';
 
-const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup'] as const;
+/** The realistic rows first (an Ons client, a page of clients); the 1 KB rows are the earlier rounds' workload. */
+const JSON_WORKLOADS: readonly JsonWorkload[] = [
+  { name: 'json4k-c4', connections: 4, payload: '4k' },
+  { name: 'json4k-c32', connections: 32, payload: '4k' },
+  { name: 'json50k-c4', connections: 4, payload: '50k' },
+  { name: 'json50k-c32', connections: 32, payload: '50k' },
+  { name: 'json-c4', connections: 4, payload: '1k' },
+  { name: 'json-c32', connections: 32, payload: '1k' },
+];
+const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
@@ -24,11 +36,16 @@ const HELP = `npm run bench -- [options]
   --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
   --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')}
+  --console pipe|file|devnull  where the proxies' console lines go (default pipe: a child process reads them)
+  --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
+  --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
+  --memory-s <s>         seconds of 50 MB downloads on 4 connections in the memory workload (default 30; --quick 5)
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
   --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
 `;
 // High enough for c32: the default of 4 (the Ons API's limit) would queue 28 of 32 requests.
 const PROXY_MAX_CONCURRENCY = 64;
+const UPLOAD_BYTES = 1024 ** 3;
 
 
 function options() {
@@ -43,6 +60,10 @@ function options() {
       only: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       out: { type: 'string' },
+      console: { type: 'string', default: 'pipe' },
+      'console-cost': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      'memory-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -55,6 +76,8 @@ function options() {
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...WORKLOADS];
   for (const w of only) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload "${w}" (${WORKLOADS.join(', ')})`);
   const quick = values.quick;
+  if (!(CONSOLE_TARGETS as readonly string[]).includes(values.console)) throw new Error(`--console must be one of ${CONSOLE_TARGETS.join(', ')}`);
+  if (values.baseline !== undefined && !existsSync(values.baseline)) throw new Error(`--baseline: ${values.baseline} does not exist (give the other build's dist/cli/main.js)`);
   // This machine's speed drifts by a third within minutes: five short interleaved repetitions
   // give steadier medians than three long ones in the same time.
   const reps = Math.round(number(values.reps, quick ? 1 : 5, 'reps'));
@@ -70,6 +93,10 @@ function options() {
     downloadBytes: Math.round(number(values['download-mb'], quick ? 128 : 1024, 'download-mb') * 1024 * 1024),
     startups: quick ? 3 : 7,
     cpuProf: values['cpu-prof'],
+    console: values.console as ConsoleTarget,
+    consoleCost: values['console-cost'],
+    baseline: values.baseline,
+    memoryS: number(values['memory-s'], quick ? 5 : 30, 'memory-s'),
     out: values.out ?? path.join(REPO_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
   };
 }
@@ -84,13 +111,17 @@ async function main(): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const nginx = findNginx();
   const curl = hasCurl();
+  const wrk = findWrk();
   if (opts.upstream === 'nginx' && !nginx) throw new Error('--upstream nginx: nginx is not installed (e.g. apt-get install nginx-light)');
   const alternatives = { caddy: findCaddy(), mitmdump: findMitmdump() };
-  const machine = describeMachine(nginx, alternatives, curl);
+  const machine = describeMachine(nginx, alternatives, curl, wrk);
   const loadBefore = loadAverage();
   const notes: string[] = [
     `Proxy rows run \`node dist/cli/main.js start\` as a child, configured by ONS_PROXY_* variables, with ONS_PROXY_MAX_CONCURRENCY=${PROXY_MAX_CONCURRENCY} (the default 4 is the Ons API's limit and would queue the c32 workload).`,
-    'Load: autocannon in the benchmark process (one connection per concurrency slot, keep-alive, no pipelining); latencies are recorded per response in microseconds.',
+    wrk
+      ? `Load: wrk ${wrk} (one thread, keep-alive) for every row without a client certificate; autocannon in the benchmark process for row (a), which needs one. The tool column names it per row.`
+      : 'Load: autocannon in the benchmark process for every row (wrk is not installed: apt-get install wrk); latencies are recorded per response in microseconds.',
+    `Console: the proxies' stdout goes to ${opts.console === 'pipe' ? 'a pipe read by a child process (cat), as under Docker, systemd or CI' : opts.console === 'file' ? 'a file in the log folder' : '/dev/null'}.`,
   ];
   if (!nginx) notes.push('nginx is not installed: row (d), the ratios against it and --upstream nginx are skipped (apt-get install nginx-light).');
   if (!alternatives.caddy || !alternatives.mitmdump) notes.push('Caddy and mitmproxy, the other tools a developer might pick, get rows (e) and (f) when installed (apt-get install caddy mitmproxy).');
@@ -111,7 +142,7 @@ async function main(): Promise<number> {
       ? await startNginxUpstream(nginx, path.join(tmp, 'nginx-upstream'), await freePort(), pki, opts.downloadBytes)
       : await startNodeUpstream(pki, opts.downloadBytes);
     stops.push(upstream.stop);
-    const proxyBase = { pki, upstreamPort: upstream.port, maxConcurrency: PROXY_MAX_CONCURRENCY };
+    const proxyBase = { pki, upstreamPort: upstream.port, maxConcurrency: PROXY_MAX_CONCURRENCY, console: opts.console };
 
     const startupMs: number[] = [];
     if (opts.only.includes('startup')) {
@@ -125,17 +156,15 @@ async function main(): Promise<number> {
       log(`startup: ${startupMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     }
 
-    const json: JsonWorkload[] = [
-      { name: 'json-c4', connections: 4 },
-      { name: 'json-c32', connections: 32 },
-    ].filter((w) => opts.only.includes(w.name));
+    const json = JSON_WORKLOADS.filter((w) => opts.only.includes(w.name));
     const download = opts.only.includes('download');
+    const memory = opts.only.includes('memory');
     let tables: Table[] = [];
     let goalsText: string[] = [];
-    if (json.length || download) {
+    if (json.length || download || memory) {
       const profileDir = path.join(REPO_ROOT, 'bench-results', 'profiles');
       if (opts.cpuProf) await mkdir(profileDir, { recursive: true });
-      const dirs = ['full', 'nobodies'].map((name) => path.join(tmp, name));
+      const dirs = ['full', 'nobodies', 'devnull', 'baseline'].map((name) => path.join(tmp, name));
       for (const dir of dirs) await mkdir(dir, { recursive: true });
       const full = await startProxy({ ...proxyBase, logDir: dirs[0]!, logBodies: true, ...(opts.cpuProf ? { cpuProfDir: profileDir } : {}) });
       stops.push(full.stop);
@@ -146,6 +175,16 @@ async function main(): Promise<number> {
         { row: 'b', base: `http://127.0.0.1:${full.port}`, pid: full.child.pid! },
         { row: 'c', base: `http://127.0.0.1:${noBodies.port}`, pid: noBodies.child.pid! },
       ];
+      if (opts.consoleCost) {
+        const quiet = await startProxy({ ...proxyBase, logDir: dirs[2]!, logBodies: true, console: 'devnull' });
+        stops.push(quiet.stop);
+        targets.push({ row: 'g', base: `http://127.0.0.1:${quiet.port}`, pid: quiet.child.pid! });
+      }
+      if (opts.baseline) {
+        const before = await startProxy({ ...proxyBase, logDir: dirs[3]!, logBodies: true, cliPath: opts.baseline });
+        stops.push(before.stop);
+        targets.push({ row: 'h', base: `http://127.0.0.1:${before.port}`, pid: before.child.pid! });
+      }
       if (nginx) {
         const proxy = await startNginxProxy(nginx, path.join(tmp, 'nginx-proxy'), await freePort(), upstream.port, pki);
         stops.push(proxy.stop);
@@ -161,20 +200,38 @@ async function main(): Promise<number> {
         stops.push(mitm.stop);
         targets.push({ row: 'f', base: `http://127.0.0.1:${mitm.port}`, pid: mitm.child.pid! });
       }
-      await probeTargets(targets);
+      await probeTargets(targets, [...new Set(json.map((w) => w.payload))]);
+      let uploadFile = '';
+      if (memory) {
+        uploadFile = path.join(tmp, 'upload.bin');
+        const handle = await open(uploadFile, 'w');
+        await handle.truncate(UPLOAD_BYTES);
+        await handle.close();
+      }
       log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
-      const results = await measure(targets, { json, download, reps: opts.reps, downloadReps: opts.downloadReps, durationS: opts.durationS, warmupS: opts.warmupS, downloadBytes: opts.downloadBytes, curl }, log);
-      const c4 = summarizeJson(results.json.get('json-c4') ?? []);
-      const c32 = summarizeJson(results.json.get('json-c32') ?? []);
+      const plan = {
+        json,
+        download,
+        memory: memory ? { connections: 4, durationS: opts.memoryS, uploadFile, uploadBytes: UPLOAD_BYTES } : undefined,
+        reps: opts.reps,
+        downloadReps: opts.downloadReps,
+        durationS: opts.durationS,
+        warmupS: opts.warmupS,
+        downloadBytes: opts.downloadBytes,
+        curl,
+        wrk: wrk !== undefined,
+      };
+      const results = await measure(targets, plan, log);
+      const summaries = new Map(json.map((w) => [w.name, summarizeJson(results.json.get(w.name) ?? [])]));
       const dl = summarizeDownload(results.download);
       tables = [
-        ...(c4.length ? [jsonTable('1 KB JSON, 4 connections', c4)] : []),
-        ...(c32.length ? [jsonTable('1 KB JSON, 32 connections', c32)] : []),
+        ...json.map((w) => jsonTable(`${JSON_PAYLOADS[w.payload].label}, ${w.connections} connections (${w.name})`, summaries.get(w.name) ?? [])),
         ...(dl.length ? [downloadTable(`${(opts.downloadBytes / 1024 ** 2).toFixed(0)} MiB streamed download, 1 connection`, dl)] : []),
+        ...(results.memory.length ? [memoryTable(`Memory: 50 MB answers back to back on 4 connections for ${opts.memoryS} s, then one ${(UPLOAD_BYTES / 1024 ** 3).toFixed(0)} GiB upload`, results.memory)] : []),
       ];
-      goalsText = goalLines(checkGoals({ c4, c32, download: dl, startupMs: startupMs.length ? median(startupMs) : undefined }));
+      goalsText = goalLines(checkGoals({ json: summaries, download: dl, memory: results.memory, startupMs: startupMs.length ? median(startupMs) : undefined }));
     } else {
-      goalsText = goalLines(checkGoals({ c4: [], c32: [], download: [], startupMs: startupMs.length ? median(startupMs) : undefined }));
+      goalsText = goalLines(checkGoals({ json: new Map(), download: [], memory: [], startupMs: startupMs.length ? median(startupMs) : undefined }));
     }
 
     const startupLine = startupMs.length

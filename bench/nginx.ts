@@ -6,7 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { JSON_BODY } from './payloads.js';
+import { JSON_PAYLOADS, REPEATED_DOWNLOAD_BYTES } from './payloads.js';
 import { spawnTracked, stopChild, tail, waitForHttp, waitForPort } from './processes.js';
 
 export interface NginxBinary {
@@ -52,6 +52,7 @@ http {
   scgi_temp_path ${prefix}/tmp/scgi;
   keepalive_timeout 65s;
   keepalive_requests 1000000;
+  client_max_body_size 0;
 `;
 }
 
@@ -70,14 +71,21 @@ function running(port: number, child: ChildProcess): RunningNginx {
   return { port, child, stop: () => stopChild(child, 3000, 'SIGQUIT') };
 }
 
-/** nginx as the mTLS upstream: the same 1 KB JSON, and the download from a sparse file (no disk I/O, no disk space). */
+/** nginx as the mTLS upstream: the same JSON bodies as files, and the downloads from sparse files (no disk I/O, no disk space). */
 export async function startNginxUpstream(binary: NginxBinary, prefix: string, port: number, pki: Pki, downloadBytes: number): Promise<RunningNginx> {
   await mkdir(prefix, { recursive: true });
-  const blob = path.join(prefix, 'download.bin');
-  if (!existsSync(blob)) {
+  for (const [name, bytes] of [['download.bin', downloadBytes], ['download-50m.bin', REPEATED_DOWNLOAD_BYTES]] as const) {
+    const blob = path.join(prefix, name);
+    if (existsSync(blob)) continue;
     const handle = await open(blob, 'w');
-    await handle.truncate(downloadBytes);
+    await handle.truncate(bytes);
     await handle.close();
+  }
+  const jsonLocations: string[] = [];
+  for (const { path: urlPath, body } of Object.values(JSON_PAYLOADS)) {
+    const file = `${urlPath.slice(1)}.json`;
+    await writeFile(path.join(prefix, file), body);
+    jsonLocations.push(`    location = ${urlPath} { default_type application/json; root ${prefix}; try_files /${file} =404; }`);
   }
   const config = `${preamble(prefix)}  access_log off;
   server {
@@ -87,9 +95,16 @@ export async function startNginxUpstream(binary: NginxBinary, prefix: string, po
     ssl_certificate_key ${pki.serverKeyPath};
     ssl_client_certificate ${pki.caPath};
     ssl_verify_client on;
-    location = /json { default_type application/json; return 200 '${JSON_BODY.toString('utf8')}'; }
+${jsonLocations.join('\n')}
     location = /download { default_type application/octet-stream; root ${prefix}; try_files /download.bin =404; }
+    location = /download-50m { default_type application/octet-stream; root ${prefix}; try_files /download-50m.bin =404; }
+    # Reads the whole upload into a temp file before answering, as an API would.
+    location = /upload { proxy_pass http://unix:${prefix}/uploaded.sock:/uploaded; }
     location = /health { return 200 'ok'; }
+  }
+  server {
+    listen unix:${prefix}/uploaded.sock;
+    location / { default_type application/json; return 200 '{"uploaded":true}'; }
   }
 }
 `;

@@ -1,7 +1,9 @@
 // Turning samples into the table printed on the terminal and the markdown file BENCHMARKS.md
 // quotes. Medians over repetitions (robust to one noisy run on a shared machine), peak RSS as
 // the maximum over them.
-export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+import type { MemorySample } from './memory.js';
+export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
+const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'd', 'e', 'f'];
 
 export const ROW_LABELS: Record<RowId, string> = {
   a: '(a) direct to upstream, mTLS',
@@ -10,6 +12,8 @@ export const ROW_LABELS: Record<RowId, string> = {
   d: '(d) nginx mTLS proxy',
   e: '(e) Caddy mTLS proxy',
   f: '(f) mitmproxy (mitmdump)',
+  g: '(g) proxy, full recording, console /dev/null',
+  h: '(h) proxy before (--baseline), full recording',
 };
 
 export interface JsonSample {
@@ -19,6 +23,7 @@ export interface JsonSample {
   readonly p99Ms: number;
   readonly failures: number;
   readonly rssBytes: number | undefined;
+  readonly tool: string;
 }
 
 export interface DownloadSample {
@@ -36,6 +41,7 @@ export interface JsonSummary {
   readonly p99Ms: number;
   readonly failures: number;
   readonly rssBytes: number | undefined;
+  readonly tool: string;
 }
 
 export interface DownloadSummary {
@@ -59,7 +65,7 @@ function maxDefined(values: readonly (number | undefined)[]): number | undefined
 }
 
 function rowsOf<T extends { row: RowId }>(samples: readonly T[]): RowId[] {
-  return (['a', 'b', 'c', 'd', 'e', 'f'] as const).filter((row) => samples.some((s) => s.row === row));
+  return ROW_ORDER.filter((row) => samples.some((s) => s.row === row));
 }
 
 export function summarizeJson(samples: readonly JsonSample[]): JsonSummary[] {
@@ -73,6 +79,7 @@ export function summarizeJson(samples: readonly JsonSample[]): JsonSummary[] {
       p99Ms: median(mine.map((s) => s.p99Ms)),
       failures: mine.reduce((sum, s) => sum + s.failures, 0),
       rssBytes: maxDefined(mine.map((s) => s.rssBytes)),
+      tool: [...new Set(mine.map((s) => s.tool))].join('+'),
     };
   });
 }
@@ -102,9 +109,10 @@ export function jsonTable(title: string, summaries: readonly JsonSummary[]): Tab
   const nginx = summaries.find((s) => s.row === 'd');
   return {
     title,
-    head: ['row', 'req/s', 'p50 ms', 'p99 ms', 'p50 added', 'p99 added', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
+    head: ['row', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'p50 added', 'p99 added', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
     rows: summaries.map((s) => [
       ROW_LABELS[s.row],
+      s.tool,
       fixed(s.rps, 0),
       fixed(s.p50Ms, 3),
       fixed(s.p99Ms, 3),
@@ -125,6 +133,16 @@ export function downloadTable(title: string, summaries: readonly DownloadSummary
     title,
     head: ['row', 'MB/s', 'seconds', 'peak RSS MB', 'MB/s vs (d)', 'runs'],
     rows: summaries.map((s) => [ROW_LABELS[s.row], fixed(s.mbPerS, 0), fixed(s.seconds, 2), mb(s.rssBytes), ratio(s.mbPerS, nginx?.mbPerS), String(s.runs)]),
+  };
+}
+
+export function memoryTable(title: string, samples: readonly MemorySample[]): Table {
+  return {
+    title,
+    head: ['row', 'workload', 'transfers', 'MB/s', 'peak RSS MB'],
+    rows: ROW_ORDER.flatMap((row) =>
+      samples.filter((s) => s.row === row).map((s) => [ROW_LABELS[s.row], s.workload === 'downloads' ? '50 MB downloads, 4 connections' : '1 upload', String(s.transfers), fixed(s.mbPerS, 0), mb(s.rssBytes)]),
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 // Starting the things under test: the Node upstream child and the proxy as a user runs it
 // (`node dist/cli/main.js start`, configured only by environment variables).
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import type { Pki } from './nginx.js';
 import { BENCH_DIST_DIR, CLI_PATH } from './paths.js';
@@ -47,6 +48,26 @@ export interface ProxyOptions {
   readonly maxConcurrency: number;
   /** Directory for a V8 CPU profile written when the proxy exits (node --cpu-prof). */
   readonly cpuProfDir?: string;
+  /**
+   * Where the console lines go: a pipe read by another process (as under Docker, systemd or
+   * CI), a file in the log folder (`npm start > log`), or /dev/null.
+   */
+  readonly console: ConsoleTarget;
+  /** Another build's `dist/cli/main.js`, for a before/after row in the same run. */
+  readonly cliPath?: string;
+}
+
+export type ConsoleTarget = 'pipe' | 'file' | 'devnull';
+export const CONSOLE_TARGETS: readonly ConsoleTarget[] = ['pipe', 'file', 'devnull'];
+
+/** The proxy's stdout and, for a pipe, the process reading it (`cat` into /dev/null, like a log collector). */
+function consoleOutput(target: ConsoleTarget, logDir: string): { stdout: 'ignore' | 'pipe' | number; reader?: ChildProcess; fd?: number } {
+  if (target === 'devnull') return { stdout: 'ignore' };
+  if (target === 'file') {
+    const fd = openSync(path.join(logDir, 'console.log'), 'a');
+    return { stdout: fd, fd };
+  }
+  return { stdout: 'pipe' };
 }
 
 /**
@@ -80,21 +101,27 @@ export interface StartedProxy extends RunningChild {
 export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
   const port = await freePort();
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const output = consoleOutput(options.console, options.logDir);
   const spawnedAt = performance.now();
-  // stdout (one console line per exchange, as a user would see) goes to /dev/null: the write
-  // still happens, but nobody here has to read it.
-  const child = spawnTracked(process.execPath, [...nodeArgs, CLI_PATH, 'start'], {
+  const child = spawnTracked(process.execPath, [...nodeArgs, options.cliPath ?? CLI_PATH, 'start'], {
     cwd: options.logDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', output.stdout, 'pipe'],
     env: proxyEnv(options, port),
   });
+  if (output.fd !== undefined) closeSync(output.fd);
+  // The reader is its own process, so the benchmark's event loop never carries the console's bytes.
+  const reader = child.stdout ? spawn('sh', ['-c', 'cat > /dev/null'], { stdio: [child.stdout, 'ignore', 'ignore'] }) : undefined;
   const stderr = tail(child.stderr);
+  const stop = async (): Promise<void> => {
+    await stopChild(child, 5000);
+    reader?.kill();
+  };
   let readyMs: number;
   try {
     readyMs = await waitForHttp(`http://127.0.0.1:${port}/__proxy/health`, child, 15_000, spawnedAt);
   } catch (error) {
-    await stopChild(child);
+    await stop();
     throw new Error(`proxy did not start: ${(error as Error).message}\n${stderr()}`);
   }
-  return { port, child, readyMs, stop: () => stopChild(child, 5000) };
+  return { port, child, readyMs, stop };
 }

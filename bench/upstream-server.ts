@@ -1,10 +1,11 @@
 // The benchmark's own mTLS upstream, run as a child process (`node bench/dist/bench/upstream-server.js`)
 // so it never competes with the load generator for the benchmark's event loop. It does as
-// little as possible per request: a prebuilt 1 KB JSON body, and a download streamed from one
+// little as possible per request: prebuilt JSON bodies (1 KB, 4 KB, 50 KB), an upload it reads to the end, and downloads streamed from one
 // reused 64 KB buffer with backpressure, so the proxy and not the upstream is what is measured.
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import https from 'node:https';
-import { JSON_BODY, DOWNLOAD_CHUNK } from './payloads.js';
+import { DOWNLOAD_CHUNK, JSON_PAYLOADS, REPEATED_DOWNLOAD_BYTES } from './payloads.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -13,7 +14,29 @@ const env = (name: string): string => {
 };
 
 const downloadBytes = Number(env('BENCH_DOWNLOAD_BYTES'));
-const jsonHeaders = { 'content-type': 'application/json', 'content-length': String(JSON_BODY.length) };
+const jsonAnswers = new Map<string, { body: Buffer; headers: Record<string, string> }>(
+  Object.values(JSON_PAYLOADS).map(({ path, body }) => [path, { body, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }]),
+);
+
+function streamDownload(response: ServerResponse, bytes: number): void {
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes) });
+  let left = bytes;
+  const pump = (): void => {
+    while (left > 0) {
+      const chunk = left >= DOWNLOAD_CHUNK.length ? DOWNLOAD_CHUNK : DOWNLOAD_CHUNK.subarray(0, left);
+      left -= chunk.length;
+      if (!response.write(chunk)) {
+        response.once('drain', pump);
+        return;
+      }
+    }
+    response.end();
+  };
+  response.once('close', () => {
+    left = 0;
+  });
+  pump();
+}
 
 const server = https.createServer(
   {
@@ -28,28 +51,27 @@ const server = https.createServer(
     keepAliveTimeout: 65_000,
   },
   (request, response) => {
-    if (request.url === '/json') {
-      response.writeHead(200, jsonHeaders).end(JSON_BODY);
+    const json = jsonAnswers.get(request.url ?? '');
+    if (json) {
+      response.writeHead(200, json.headers).end(json.body);
       return;
     }
     if (request.url === '/download') {
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(downloadBytes) });
-      let left = downloadBytes;
-      const pump = (): void => {
-        while (left > 0) {
-          const chunk = left >= DOWNLOAD_CHUNK.length ? DOWNLOAD_CHUNK : DOWNLOAD_CHUNK.subarray(0, left);
-          left -= chunk.length;
-          if (!response.write(chunk)) {
-            response.once('drain', pump);
-            return;
-          }
-        }
-        response.end();
-      };
-      response.once('close', () => {
-        left = 0;
+      streamDownload(response, downloadBytes);
+      return;
+    }
+    if (request.url === '/download-50m') {
+      streamDownload(response, REPEATED_DOWNLOAD_BYTES);
+      return;
+    }
+    if (request.url === '/upload') {
+      // The whole body is read before the answer, as an API would.
+      let bytes = 0;
+      request.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      request.once('end', () => {
+        const body = JSON.stringify({ bytes });
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }).end(body);
       });
-      pump();
       return;
     }
     if (request.url === '/health') {
