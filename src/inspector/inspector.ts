@@ -104,7 +104,6 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger): Ins
           .header('content-security-policy', PAGE_POLICY)
           .send(body);
       };
-      app.get(ADMIN_PREFIX, async (_request, reply) => reply.redirect(`${ADMIN_PREFIX}/`));
       app.get(`${ADMIN_PREFIX}/`, sendAsset('index.html'));
       app.get<{ Params: { name: string } }>(`${ADMIN_PREFIX}/assets/:name`, (request, reply) => sendAsset(request.params.name)(request, reply));
       app.get(`${ADMIN_PREFIX}/api/exchanges`, async () => {
