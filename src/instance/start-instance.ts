@@ -12,6 +12,7 @@ import { recordTraffic } from '../traffic/recorder.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
+import { forwardedDocumentSandbox } from '../admin/index.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -47,7 +48,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
-    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), traffic, pages, ...(deps.extraFeatures ?? [])],
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {
