@@ -67,7 +67,8 @@ export interface Inspector extends ProxyFeature {
   readonly recentRecords: RecordSink;
 }
 
-export function inspector(config: InspectorSettings, logger: ConsoleLogger): Inspector {
+/** `warnings` are shown on the page, e.g. that anyone on the network can use this proxy. */
+export function inspector(config: InspectorSettings, logger: ConsoleLogger, warnings: readonly string[] = []): Inspector {
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
@@ -113,6 +114,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger): Ins
           environment: config.environment,
           upstream: config.upstream,
           limit: config.inspectorLimit,
+          warnings,
           exchanges: ring.all().reverse().map(summarize),
         };
       });

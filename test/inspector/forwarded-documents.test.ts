@@ -59,7 +59,7 @@ describe('a forwarded document opened in Chromium', () => {
         // The inspector's API answers this browser: only the sandbox stands between the script and it.
         expect((await page.request.get(`${proxy.url}/__proxy/api/exchanges`)).status()).toBe(200);
         await page.waitForLoadState('load');
-        const title = await page.evaluate(() => document.title);
+        const title = await page.title();
         expect(title).not.toMatch(/^read /);
         expect(title).not.toBe('script ran');
       } finally {
