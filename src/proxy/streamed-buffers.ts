@@ -12,8 +12,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 // How often the pile is looked at, and how much dead buffer memory may wait for a GC.
-const CHECK_EVERY_BYTES = 1024 * 1024;
-const MAX_WAITING_BYTES = 4 * 1024 * 1024;
+const CHECK_EVERY_BYTES = 2 * 1024 * 1024;
+const MAX_WAITING_BYTES = 8 * 1024 * 1024;
 
 type CollectGarbage = (options: { type: 'minor' }) => void;
 
