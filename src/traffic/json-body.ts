@@ -62,3 +62,11 @@ function withoutLineBreaks(bytes: Buffer): Buffer {
   for (const byte of bytes) if (byte !== 0x0a && byte !== 0x0d) out[length++] = byte;
   return out.subarray(0, length);
 }
+
+/**
+ * A recorded body as its value: what a consumer of the record in this process (an advisory
+ * check, a report) reads, so that a JSON body is parsed once, on first use, for all of them.
+ */
+export function bodyValue(message: { readonly body?: unknown }): unknown {
+  return message.body instanceof JsonBody ? message.body.value : message.body;
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
-import { JSON_CHECK_SLICE_BYTES, JsonBody } from '../../src/traffic/json-body.js';
+import { bodyValue, JSON_CHECK_SLICE_BYTES, JsonBody } from '../../src/traffic/json-body.js';
 import { JsonTextCheck } from '../../src/traffic/json-text.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
@@ -122,6 +122,8 @@ describe('the JSON text check', () => {
   it('parses the value on first use only and shares it', () => {
     const body = new JsonBody(Buffer.from('{"a":[1,2]}'));
     expect(body.value).toBe(body.value);
+    expect(bodyValue({ body })).toBe(body.value);
+    expect(bodyValue({ body: 'text' })).toBe('text');
     expect(JSON.stringify({ body })).toBe('{"body":{"a":[1,2]}}');
   });
 });
