@@ -98,7 +98,8 @@ function runCurl(args: readonly string[]): Promise<{ code: number | null; size: 
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': exit can come before the last of stdout was read.
+    child.once('close', (code) => {
       const [size, total] = out.trim().split(' ').map(Number);
       resolve({ code, size, total, err: err.trim() });
     });

@@ -94,6 +94,13 @@ export async function measure(targets: readonly Target[], plan: Plan, log: (line
     }
   }
   // Once, after the JSON load, as a user's proxy would have served it: peak RSS is the point here.
-  if (plan.memory) memory.push(...(await measureMemory(targets.filter((t) => t.pid !== undefined), plan.memory, plan.curl, log)));
+  // A failed transfer costs the memory table, not the JSON rows measured before it.
+  if (plan.memory) {
+    try {
+      memory.push(...(await measureMemory(targets.filter((t) => t.pid !== undefined), plan.memory, plan.curl, log)));
+    } catch (error) {
+      log(`  memory workload failed: ${(error as Error).message}`);
+    }
+  }
   return { json, download, memory };
 }

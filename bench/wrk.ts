@@ -40,7 +40,8 @@ export function runWrk(options: LoadOptions): Promise<LoadResult> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': exit can come before the last of stdout was read.
+    child.once('close', (code) => {
       const match = /BENCH-WRK (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
       if (code !== 0 || !match) {
         reject(new Error(`wrk ${options.url} failed (${code}): ${out.trim().slice(-400)}`));
