@@ -50,3 +50,11 @@ export function stringFlag(parsed: ParsedCommandLine, name: string): string | un
   const value = parsed.values[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A comma-separated flag ("a, b,c") as its items; absent means none. */
+export function listFlag(parsed: ParsedCommandLine, name: string): string[] {
+  return (stringFlag(parsed, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -41,6 +41,7 @@ export interface SettingValues {
   connectTimeoutMs: number;
   logBodies: boolean;
   logBodyLimit: number;
+  captureFull: boolean;
   redactHeaders: string[];
   redactFields: string[];
   inspectorLimit: number;
@@ -76,6 +77,7 @@ export const DEFAULTS: SettingValues = {
   connectTimeoutMs: 10_000,
   logBodies: true,
   logBodyLimit: 1_048_576,
+  captureFull: false,
   redactHeaders: [],
   redactFields: [],
   inspectorLimit: 500,
@@ -115,6 +117,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'logLevel', env: 'ONS_PROXY_LOG_LEVEL', flag: 'log-level', kind: 'enum', group: 'traffic', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Console log level.' },
   { key: 'logBodies', env: 'ONS_PROXY_LOG_BODIES', flag: 'log-bodies', kind: 'boolean', group: 'traffic', description: 'Record request and response bodies (false records headers only).' },
   { key: 'logBodyLimit', env: 'ONS_PROXY_LOG_BODY_LIMIT', flag: 'log-body-limit', kind: 'integer', group: 'traffic', min: 0, description: 'Bytes of each body kept in the record, per direction. The client always gets the whole body.' },
+  { key: 'captureFull', env: 'ONS_PROXY_CAPTURE_FULL', flag: 'capture-full', kind: 'boolean', group: 'traffic', description: 'Record whole bodies, whatever ONS_PROXY_LOG_BODY_LIMIT says: for a session to save as fixtures (ons-proxy fixtures save).' },
   { key: 'redactHeaders', env: 'ONS_PROXY_REDACT_HEADERS', flag: 'redact-headers', kind: 'list', group: 'traffic', defaultText: 'none (authorization, proxy-authorization, cookie, set-cookie, x-api-key always)', description: 'More header names whose values are replaced by [redacted] in every output.' },
   { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'JSON body field names masked wherever they occur, e.g. bsn,dateOfBirth.' },
   { key: 'inspectorLimit', env: 'ONS_PROXY_INSPECTOR_LIMIT', flag: 'inspector-limit', kind: 'integer', group: 'traffic', min: 1, description: 'How many recent exchanges the inspector at /__proxy/ keeps in memory.' },

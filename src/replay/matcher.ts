@@ -47,6 +47,8 @@ export type MatchResult =
 
 const NEAREST_SHOWN = 3;
 const BODY_DIFFERENCES_SHOWN = 5;
+/** A method or path length that differs weighs this much or more. */
+const UNLIKE_DISTANCE = 20;
 
 export class FixtureMatcher {
   readonly #byKey = new Map<string, NamedFixture[]>();
@@ -81,10 +83,13 @@ export class FixtureMatcher {
   }
 
   #nearest(request: ReplayRequest): NearMiss[] {
-    return this.#all
+    const ranked = this.#all
       .map((named) => ({ named, differences: [...this.#keyDifferences(request, named.fixture), ...this.#differences(request, named.fixture)] }))
       .map((entry) => ({ ...entry, distance: distance(entry.differences) }))
-      .sort((a, b) => a.distance - b.distance)
+      .sort((a, b) => a.distance - b.distance);
+    // Fixtures of the same method and path shape say the most; the others only when there are none.
+    const alike = ranked.filter((entry) => entry.distance < UNLIKE_DISTANCE);
+    return (alike.length > 0 ? alike : ranked)
       .slice(0, NEAREST_SHOWN)
       .map(({ named, differences }) => ({ file: named.file, method: named.fixture.request.method, path: named.fixture.request.path, differences: differences.map((d) => d.text) }));
   }
@@ -156,7 +161,7 @@ function bodyDifferences(got: Buffer, fixture: Fixture, ignored: ReadonlySet<str
   }
   if (bodyBytes(recorded).equals(got)) return [];
   const describe = (bytes: number): string => (bytes === 0 ? 'empty' : `${bytes} bytes`);
-  return [{ weight: 2, text: `body: ${describe(got.length)} that differ (fixture: ${describe(bodyBytes(recorded).length)})` }];
+  return [{ weight: 2, text: `body: ${describe(got.length)} (fixture: ${describe(bodyBytes(recorded).length)}, not the same bytes)` }];
 }
 
 function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {

@@ -31,7 +31,7 @@ export interface TrafficRecorder extends ProxyFeature {
   onRecord(listener: RecordListener): () => void;
 }
 
-type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields'>;
+type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
@@ -45,7 +45,8 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
     tag: config.logTag,
     logBodies: config.logBodies,
     // With bodies off the taps still count bytes, so bodyBytes stays right.
-    bodyLimit: config.logBodies ? config.logBodyLimit : 0,
+    // A session recorded for fixtures keeps whole bodies (--capture-full).
+    bodyLimit: config.logBodies ? (config.captureFull ? Number.MAX_SAFE_INTEGER : config.logBodyLimit) : 0,
     redactor: createRedactor(config),
   };
   const listeners = new Set<RecordListener>();
