@@ -87,7 +87,7 @@ export function fixtureFromRecord(record: TrafficRecord): Conversion {
   }
   for (const [side, message] of [['request', record.request], ['response', record.response]] as const) {
     if (message.bodyEncoding === 'omitted') return skip('omitted', `its ${side} body was not recorded (ONS_PROXY_LOG_BODIES=false)`);
-    if (message.bodyTruncated) return skip('cut', `its ${side} body was cut at the body limit (${message.bodyBytes} bytes on the wire)`);
+    if (message.bodyTruncated) return skip('cut', `its ${side} body was cut at the body limit: ${message.bodyBytes} bytes on the wire`);
   }
   const { path, query } = splitUrl(record.url);
   const operation = operationOf(record);
