@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startMockOnsApi, writeDemoPki } from '../demo/index.js';
+import { startMockOnsApi, throwawayClientSettings, writeDemoPki } from '../demo/index.js';
 import { startInstance } from '../instance/start-instance.js';
 import { createConsoleLogger } from '../traffic/console.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
@@ -27,14 +27,7 @@ export const demoCommand: Command = {
       name: 'demo',
       environment: 'development' as const,
       upstream: mock.url,
-      cert: pki.client.certPath,
-      key: pki.client.keyPath,
-      pfx: undefined,
-      passphrase: undefined,
-      passphraseFile: undefined,
-      ca: pki.ca.certPath,
-      // Its 2048-bit key is on purpose (fast to make): no warnings about Ons's rules for real certificates.
-      throwawayCertificate: true,
+      ...throwawayClientSettings(pki),
     };
     const logger = createConsoleLogger(config.logLevel);
     const cleanup = async (): Promise<void> => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
-import { writeDemoPki } from '../demo/index.js';
+import { throwawayClientSettings, writeDemoPki } from '../demo/index.js';
 import { startInstance, type RunningInstance } from '../instance/start-instance.js';
 import { readReplaySource, startFixtureServer, type FixtureServer, type Latency } from '../replay/index.js';
 import { createUpstreamAgent, loadClientCertificate } from '../tls/index.js';
@@ -73,15 +73,9 @@ export const replayCommand: Command = {
         {
           ...config,
           upstream: server.url,
-          cert: pki.client.certPath,
-          key: pki.client.keyPath,
-          pfx: undefined,
-          passphrase: undefined,
-          passphraseFile: undefined,
-          ca: pki.ca.certPath,
+          ...throwawayClientSettings(pki),
           logTag: config.logTag ?? REPLAY_TAG,
-          // The certificate between the proxy and the fixture server is made here and never reaches Ons.
-          throwawayCertificate: true,
+          // The certificate between the proxy and the fixture server is made here and never reaches Ons, whatever the environment.
           force: true,
         },
         { logger },
