@@ -65,7 +65,7 @@ export const replayCommand: Command = {
         fixtures: replaySource.fixtures,
         match: { strict: parsed.values.strict === true, ignoreQuery: listFlag(parsed, 'ignore-query'), ignoreBodyFields: listFlag(parsed, 'ignore-body-field') },
         latency,
-        tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem },
+        tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, clientCaPem: pki.ca.certPem },
         fallthrough,
         log: logger,
       });

@@ -31,7 +31,8 @@ export interface FixtureServerOptions {
   readonly fixtures: readonly NamedFixture[];
   readonly match: MatchOptions;
   readonly latency: Latency;
-  readonly tls: { readonly certPem: string; readonly keyPem: string };
+  /** The server's certificate, and the CA whose client certificate (the proxy's) it requires. */
+  readonly tls: { readonly certPem: string; readonly keyPem: string; readonly clientCaPem: string };
   readonly fallthrough?: FallthroughTarget | undefined;
   readonly log: FixtureServerLog;
 }
@@ -44,7 +45,10 @@ export interface FixtureServer {
 
 export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
   const matcher = new FixtureMatcher(options.fixtures, options.match);
-  const server: Server = createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, (req, res) => {
+  // Only the proxy in front may call: with --fallthrough this server reaches the API with the real
+  // certificate, and must not be a way around the proxy's guards for anything else on this machine.
+  const tlsOptions = { cert: options.tls.certPem, key: options.tls.keyPem, ca: options.tls.clientCaPem, requestCert: true, rejectUnauthorized: true };
+  const server: Server = createServer(tlsOptions, (req, res) => {
     void answer(req, res).catch((error: unknown) => {
       options.log.warn(`replay: could not answer ${req.method ?? ''} ${req.url ?? ''}: ${(error as Error).message}`);
       res.destroy();
@@ -94,7 +98,12 @@ async function serveFixture(res: ServerResponse, request: ReplayRequest, hit: Ex
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   if (res.destroyed) return;
   const bytes = bodyBytes(fixture.response);
-  res.writeHead(fixture.response.status, { ...fixture.response.headers, 'content-length': bytes.length, [REPLAY_HEADER]: file });
+  try {
+    res.writeHead(fixture.response.status, { ...fixture.response.headers, 'content-length': bytes.length, [REPLAY_HEADER]: file });
+  } catch (error) {
+    // A fixture edited by hand can hold a header Node refuses to send.
+    return sendProblemJson(res, 500, { code: 'replay_bad_fixture', title: 'The fixture cannot be sent', detail: `${file} has response headers that cannot be sent (${(error as Error).message}): fix them in the file.` });
+  }
   res.end(request.method === 'HEAD' ? undefined : bytes);
 }
 

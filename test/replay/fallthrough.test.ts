@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnProxy } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
@@ -40,6 +41,17 @@ describe('ons-proxy replay --fallthrough', () => {
       expect(JSON.parse(fromApi.bytes.toString())).toMatchObject({ id: 3 });
       expect(fromApi.headers['x-ons-proxy-replay']).toBe('fallthrough');
       // The mock answers 495 to a call without a client certificate it trusts.
+      expect(upstream.mock.stats.requests).toBe(1);
+
+      // The fixture server behind the proxy takes only the proxy's own certificate: no way around its guards.
+      const status = JSON.parse((await send(replay.url, { path: '/__proxy/status' })).bytes.toString()) as { upstream: string };
+      expect(status.upstream).toMatch(/^https:\/\/localhost:\d+$/);
+      const bypass = new Agent({ connect: { rejectUnauthorized: false } });
+      try {
+        await expect(request(`${status.upstream}/t/clients/4`, { dispatcher: bypass })).rejects.toThrow();
+      } finally {
+        await bypass.close();
+      }
       expect(upstream.mock.stats.requests).toBe(1);
     } finally {
       expect(await replay.stop()).toBe(0);
