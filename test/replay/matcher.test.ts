@@ -15,7 +15,7 @@ function fixture(file: string, request: Partial<Fixture['request']>, match?: Fix
   };
 }
 
-function call(request: Partial<ReplayRequest> & { body?: string }): ReplayRequest {
+function call(request: Partial<Omit<ReplayRequest, 'body'>> & { body?: string }): ReplayRequest {
   return { method: 'GET', path: '/t/clients', query: {}, ...request, body: Buffer.from(request.body ?? '') };
 }
 
