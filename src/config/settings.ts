@@ -45,6 +45,7 @@ export interface SettingValues {
   redactHeaders: string[];
   redactFields: string[];
   inspectorLimit: number;
+  fixturesDir: string;
   maxConcurrency: number;
   queueLimit: number;
   queueTimeoutMs: number;
@@ -81,6 +82,7 @@ export const DEFAULTS: SettingValues = {
   redactHeaders: [],
   redactFields: [],
   inspectorLimit: 500,
+  fixturesDir: './fixtures',
   maxConcurrency: 4,
   queueLimit: 1000,
   queueTimeoutMs: 120_000,
@@ -120,6 +122,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'captureFull', env: 'ONS_PROXY_CAPTURE_FULL', flag: 'capture-full', kind: 'boolean', group: 'traffic', description: 'Record whole bodies, whatever ONS_PROXY_LOG_BODY_LIMIT says: for a session to save as fixtures (ons-proxy fixtures save).' },
   { key: 'redactHeaders', env: 'ONS_PROXY_REDACT_HEADERS', flag: 'redact-headers', kind: 'list', group: 'traffic', defaultText: 'none (authorization, proxy-authorization, cookie, set-cookie, x-api-key always)', description: 'More header names whose values are replaced by [redacted] in every output.' },
   { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'JSON body field names masked wherever they occur, e.g. bsn,dateOfBirth.' },
+  { key: 'fixturesDir', env: 'ONS_PROXY_FIXTURES_DIR', flag: 'fixtures-dir', kind: 'path', group: 'traffic', description: 'Fixture set the inspector\'s "Save as fixtures" adds to (see ons-proxy fixtures save).' },
   { key: 'inspectorLimit', env: 'ONS_PROXY_INSPECTOR_LIMIT', flag: 'inspector-limit', kind: 'integer', group: 'traffic', min: 1, description: 'How many recent exchanges the inspector at /__proxy/ keeps in memory.' },
 
   { key: 'maxConcurrency', env: 'ONS_PROXY_MAX_CONCURRENCY', flag: 'max-concurrency', kind: 'integer', group: 'ons', min: 1, description: 'Requests in flight upstream per certificate; Ons answers 429 above 4.' },

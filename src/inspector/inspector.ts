@@ -14,10 +14,11 @@ import { localDay, trafficFileName } from '../traffic/files.js';
 import { readLastRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { TrafficRecorder } from '../traffic/recorder.js';
+import { registerInspectorActions } from './actions.js';
 import { EventStream } from './event-stream.js';
 import { RecordRing } from './ring.js';
 
-type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment'>;
+type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment' | 'fixturesDir' | 'accessToken' | 'redactFields' | 'redactHeaders'>;
 
 /** What the list shows; the page fetches the full record when one is opened. */
 export interface ExchangeSummary {
@@ -114,6 +115,7 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
         return record;
       });
       app.get(`${ADMIN_PREFIX}/events`, (_request, reply) => events.open(reply));
+      registerInspectorActions(app, config, ring, recorder, restoring);
       app.get(`${ADMIN_PREFIX}/har`, async (_request, reply) => {
         await restoring;
         const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');

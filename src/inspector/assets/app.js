@@ -53,6 +53,7 @@ function row(exchange) {
     el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: statusText(exchange), title: exchange.error || exchange.hint || '' }),
     el('td', { class: 'num', text: exchange.durationMs.toFixed(1) }),
     el('td', { class: 'url', text: exchange.url, title: exchange.url }),
+    el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'data-id': exchange.id, 'aria-label': `Select ${exchange.method} ${exchange.url}`, onclick: (event) => event.stopPropagation(), onchange: updateSaveButton })),
   );
 }
 
@@ -130,8 +131,12 @@ function renderRecord(record) {
     el('h2', { text: `${record.method} ${record.url}` }),
     el('div', { class: 'actions' },
       el('button', { id: 'copy-curl', type: 'button', onclick: (event) => copyCurl(record, event.target), text: 'Copy as curl' }),
+      el('button', { id: 'resend', type: 'button', onclick: () => resend(record, {}), text: 'Resend' }),
+      el('button', { id: 'edit-resend', type: 'button', onclick: () => showResendForm(record), text: 'Edit and resend' }),
       el('a', { href: `${API}/${encodeURIComponent(record.id)}`, target: '_blank', text: 'Raw record' }),
     ),
+    el('form', { id: 'resend-form', hidden: '' }),
+    el('section', { id: 'resend-result', hidden: '' }),
     record.error ? el('p', { class: 'note', text: `Error ${record.error.code}: ${record.error.message}` }) : null,
     record.aborted ? el('p', { class: 'note', text: 'The client went away before the response was complete.' }) : null,
     record.hint ? el('p', { class: 'note', text: record.hint }) : null,
@@ -221,7 +226,153 @@ async function copyCurl(record, button) {
   window.setTimeout(() => (button.textContent = 'Copy as curl'), 1500);
 }
 
+// ---- resend and compare ----------------------------------------------------------------
+
+const RESEND_SKIPPED_HEADERS = new Set([...SKIPPED_HEADERS, 'keep-alive']);
+
+function bodyValue(msg) {
+  if (msg.bodyEncoding === 'json') return msg.body;
+  return msg.body === undefined ? '' : msg.body;
+}
+
+function showResendForm(record) {
+  const form = $('#resend-form');
+  const headers = {};
+  for (const [name, value] of Object.entries(record.request.headers)) {
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (!RESEND_SKIPPED_HEADERS.has(name) && !text.includes('[redacted]')) headers[name] = text;
+  }
+  const req = record.request;
+  const bodyText = req.bodyBytes === 0 ? '' : req.bodyEncoding === 'json' ? JSON.stringify(req.body, null, 2) : String(req.body ?? '');
+  form.replaceChildren(
+    el('h3', { text: 'Edit and resend (through the proxy, with the certificate)' }),
+    el('label', { text: 'Method ' }, el('input', { id: 'resend-method', value: record.method, size: '8' })),
+    el('label', { text: ' Path ' }, el('input', { id: 'resend-path', value: record.url, size: '50' })),
+    el('label', { class: 'block', text: 'Headers (JSON)' }, el('textarea', { id: 'resend-headers', rows: '5' })),
+    el('label', { class: 'block', text: 'Body (JSON or text)' }, el('textarea', { id: 'resend-body', rows: '6' })),
+    el('button', { id: 'resend-send', type: 'submit', text: 'Send' }),
+    el('span', { id: 'resend-error', class: 'note', hidden: '' }),
+  );
+  $('#resend-headers').value = JSON.stringify(headers, null, 2);
+  $('#resend-body').value = bodyText;
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    let editedHeaders;
+    try {
+      editedHeaders = JSON.parse($('#resend-headers').value || '{}');
+    } catch (error) {
+      showResendError(`The headers are not JSON: ${error.message}`);
+      return;
+    }
+    const text = $('#resend-body').value;
+    let body = text;
+    if (req.bodyEncoding === 'json' && text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        showResendError(`The body is not JSON: ${error.message}`);
+        return;
+      }
+    }
+    resend(record, { method: $('#resend-method').value, path: $('#resend-path').value, headers: editedHeaders, body });
+  };
+  form.hidden = false;
+}
+
+function showResendError(text) {
+  const note = $('#resend-error');
+  if (!note) return;
+  note.textContent = text;
+  note.hidden = false;
+}
+
+async function resend(record, edits) {
+  const result = $('#resend-result');
+  result.hidden = false;
+  result.replaceChildren(el('p', { class: 'muted', text: 'Sending…' }));
+  const response = await fetch(`${API}/${encodeURIComponent(record.id)}/resend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edits) });
+  const data = await response.json();
+  if (!response.ok) {
+    result.replaceChildren(el('p', { class: 'note', text: data.error }));
+    return;
+  }
+  if (!data.resent) {
+    result.replaceChildren(el('p', { class: 'note', text: 'Sent, but its record did not arrive in time: look for it in the list.' }));
+    return;
+  }
+  result.replaceChildren(...compare(data.original, data.resent));
+}
+
+function compare(original, resent) {
+  const side = (title, record) => el('div', { class: 'side' },
+    el('h3', { text: `${title}: ${record.method} ${record.url} → ${statusText(record)}` }),
+    el('pre', { class: 'body', text: typeof bodyValue(record.response) === 'string' ? bodyValue(record.response) : JSON.stringify(bodyValue(record.response), null, 2) }),
+  );
+  const differences = jsonDiff(bodyValue(original.response), bodyValue(resent.response), '$', []);
+  return [
+    el('h3', { text: 'Resent' }),
+    el('p', { id: 'resend-status', text: `Status ${statusText(original)} then, ${statusText(resent)} now (id ${resent.id}).` }),
+    el('div', { class: 'compare' }, side('Recorded', original), side('Now', resent)),
+    el('h3', { text: 'Body differences' }),
+    differences.length === 0
+      ? el('p', { id: 'body-diff', class: 'muted', text: 'The bodies are the same.' })
+      : el('ul', { id: 'body-diff' }, ...differences.map((line) => el('li', { text: line }))),
+  ];
+}
+
+function shortJson(value) {
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** What changed between two JSON values, one line per path: "~ $.lastName: "A" → "B"", "+ $.x: 1", "- $.y: 2". */
+function jsonDiff(before, after, where, out) {
+  if (JSON.stringify(before) === JSON.stringify(after)) return out;
+  const objects = before !== null && after !== null && typeof before === 'object' && typeof after === 'object' && Array.isArray(before) === Array.isArray(after);
+  if (!objects) {
+    out.push(`~ ${where}: ${shortJson(before)} → ${shortJson(after)}`);
+    return out;
+  }
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const path = Array.isArray(before) ? `${where}[${key}]` : `${where}.${key}`;
+    if (!(key in after)) out.push(`- ${path}: ${shortJson(before[key])}`);
+    else if (!(key in before)) out.push(`+ ${path}: ${shortJson(after[key])}`);
+    else jsonDiff(before[key], after[key], path, out);
+  }
+  return out;
+}
+
+// ---- save as fixtures ------------------------------------------------------------------
+
+function pickedIds() {
+  return [...tbody.querySelectorAll('input.pick:checked')].map((box) => box.dataset.id);
+}
+
+function updateSaveButton() {
+  const count = pickedIds().length;
+  const button = $('#save-fixtures');
+  button.disabled = count === 0;
+  button.textContent = count === 0 ? 'Save as fixtures' : `Save ${count} as fixtures`;
+}
+
+async function saveFixtures() {
+  const status = $('#save-result');
+  status.textContent = 'Saving…';
+  const response = await fetch('/__proxy/api/fixtures', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: pickedIds() }) });
+  const data = await response.json();
+  if (!response.ok) {
+    status.textContent = data.error;
+    return;
+  }
+  const skipped = data.notSaved.length > 0 ? `; not saved: ${data.notSaved.map((item) => item.reason).join(', ')}` : '';
+  status.textContent = `Saved ${data.written.length} fixture${data.written.length === 1 ? '' : 's'} to ${data.folder}${data.alreadyThere ? ` (${data.alreadyThere} already there)` : ''}${skipped}.`;
+  for (const box of tbody.querySelectorAll('input.pick:checked')) box.checked = false;
+  updateSaveButton();
+}
+
 // ---- start -------------------------------------------------------------------------------
+
+$('#save-fixtures').addEventListener('click', () => saveFixtures().catch((error) => ($('#save-result').textContent = error.message)));
 
 $('#filter').addEventListener('input', (event) => {
   state.filter = parseFilter(event.target.value);
