@@ -7,7 +7,7 @@ import { throwawayClientSettings, writeDemoPki } from '../demo/index.js';
 import { startInstance, type RunningInstance } from '../instance/start-instance.js';
 import { readReplaySource, startFixtureServer, type FixtureServer, type Latency } from '../replay/index.js';
 import { createUpstreamAgent, loadClientCertificate } from '../tls/index.js';
-import { createConsoleLogger, type ConsoleLogger } from '../traffic/console.js';
+import { createConsoleLogger, type ConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine, listFlag, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';

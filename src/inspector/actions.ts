@@ -4,12 +4,14 @@
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { ADMIN_PREFIX, isAdminPath } from '../proxy/admin-path.js';
+import { ADMIN_PREFIX, isAdminPath } from '../admin/index.js';
 import { FORWARDED_METHODS } from '../proxy/forwarder.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import { REDACTED } from '../traffic/redact.js';
-import type { TrafficRecorder } from '../traffic/recorder.js';
 import type { RecordRing } from './ring.js';
+
+/** Subscribes to the records as they reach the inspector; returns the unsubscribe function. */
+export type RecordArrivals = (listener: (record: TrafficRecord) => void) => () => void;
 
 type ActionSettings = Pick<ProxyConfig, 'upstream' | 'environment' | 'fixturesDir' | 'accessToken' | 'redactFields' | 'redactHeaders'>;
 
@@ -26,7 +28,7 @@ const NOT_RESENT_HEADERS = new Set(['host', 'content-length', 'connection', 'tra
 // A resent answer is usually recorded within a turn or two of its end; the wait covers a gzip body being decoded.
 const RECORD_WAIT_MS = 5_000;
 
-export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, recorder: TrafficRecorder, restoring: Promise<void>): void {
+export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, arrivals: RecordArrivals, restoring: Promise<void>): void {
   app.post<{ Params: { id: string }; Body: ResendEdits }>(`${ADMIN_PREFIX}/api/exchanges/:id/resend`, async (request, reply) => {
     await restoring;
     const original = ring.get(request.params.id);
@@ -36,7 +38,7 @@ export function registerInspectorActions(app: FastifyInstance, settings: ActionS
     const headers: Record<string, string> = { ...outgoing.headers, host: request.headers.host ?? '127.0.0.1' };
     if (settings.accessToken !== undefined) headers['x-proxy-token'] = settings.accessToken;
     const { request: send } = await import('undici');
-    const recorded = waitForRecord(recorder);
+    const recorded = waitForRecord(arrivals);
     try {
       const answer = await send(`${ownOrigin(request)}${outgoing.path}`, { method: outgoing.method as 'GET', headers, body: outgoing.body });
       await answer.body.dump();
@@ -141,10 +143,10 @@ interface RecordWait {
 }
 
 /** Collects the records built from now on, so the resent exchange's record can be handed back once it exists. */
-function waitForRecord(recorder: TrafficRecorder): RecordWait {
+function waitForRecord(arrivals: RecordArrivals): RecordWait {
   const seen = new Map<string, TrafficRecord>();
   const waiting = new Map<string, (record: TrafficRecord) => void>();
-  const stop = recorder.onRecord((record) => {
+  const stop = arrivals((record) => {
     seen.set(record.id, record);
     waiting.get(record.id)?.(record);
   });

@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnProxy } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
-import { fixtureRecord, writeRecords } from '../traffic/records-fixture.js';
+import { fixtureRecord, writeRecords } from '../support/records-fixture.js';
 import { readFixtureFile, readIndexFile, send } from './helpers.js';
 
 let dir: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startProxy, startUpstream } from '../support/harness.js';
-import { allRecords } from '../traffic/helpers.js';
+import { allRecords } from '../support/records.js';
 import { fixtureUrl, outputContains, readFixtureFile, readIndexFile, send, type Answer, type Call } from './helpers.js';
 
 const NOTE = JSON.stringify({ text: 'Called the client' });

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { runCli } from '../support/cli.js';
 import { startProxy, startUpstream } from '../support/harness.js';
-import { allRecords } from '../traffic/helpers.js';
-import { fixtureRecord, writeRecords } from '../traffic/records-fixture.js';
+import { allRecords } from '../support/records.js';
+import { fixtureRecord, writeRecords } from '../support/records-fixture.js';
 import { readFixtureFile, readIndexFile, send } from './helpers.js';
 
 // Passes the BSN check (the "elfproef"), as a real one would.
