@@ -75,6 +75,8 @@ export const replayCommand: Command = {
           upstream: server.url,
           ...throwawayClientSettings(pki),
           logTag: config.logTag ?? REPLAY_TAG,
+          // The fixtures play the configured API: HTTP_PROXY-style clients still name its host.
+          upstreamStandsFor: [new URL(config.upstream).hostname],
           // The certificate between the proxy and the fixture server is made here and never reaches Ons, whatever the environment.
           force: true,
         },

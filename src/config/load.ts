@@ -21,7 +21,7 @@ export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
   /**
    * Host names the upstream stands in for: `ons-proxy demo` runs a local mock of the development
    * API, and HTTP_PROXY-style clients still name api-development.ons.io in their requests. Those
-   * are served like requests naming the upstream itself. Only the demo sets this.
+   * are served like requests naming the upstream itself. Only the demo and replay set this.
    */
   readonly upstreamStandsFor?: readonly string[] | undefined;
 }

@@ -1,15 +1,18 @@
 // A session recorded through the proxy in front of the demo mock, saved as fixtures, then
 // replayed with the mock gone: every answer comes back byte for byte, repeats in order,
 // and a request nobody recorded gets the near-miss report.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startProxy, startUpstream } from '../support/harness.js';
 import { allRecords } from '../support/records.js';
 import { fixtureUrl, outputContains, readFixtureFile, readIndexFile, send, type Answer, type Call } from './helpers.js';
 
+const run = promisify(execFile);
 const NOTE = JSON.stringify({ text: 'Called the client' });
 const SESSION: readonly Call[] = [
   { path: '/ping', headers: { accept: 'text/plain' } },
@@ -107,6 +110,11 @@ describe('ons-proxy replay', () => {
       expect(answer.headers['x-ons-proxy-replay']).toBe(entry.file);
       expect(answer.headers['content-type']).toBe(original.headers['content-type']);
     }
+  });
+
+  it('answers HTTP_PROXY-style clients that name the API host, as start does', async () => {
+    const { stdout } = await run('curl', ['-sS', '-x', replay.url, '-H', 'accept: application/json', 'http://api-development.ons.io/t/clients/1']);
+    expect(Buffer.from(stdout).equals(recorded[2]?.bytes ?? Buffer.alloc(0))).toBe(true);
   });
 
   it('serves the last recorded answer again after the recorded repeats, and compares JSON bodies as JSON', async () => {
