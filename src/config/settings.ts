@@ -116,7 +116,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'logBodies', env: 'ONS_PROXY_LOG_BODIES', flag: 'log-bodies', kind: 'boolean', group: 'traffic', description: 'Record request and response bodies (false records headers only).' },
   { key: 'logBodyLimit', env: 'ONS_PROXY_LOG_BODY_LIMIT', flag: 'log-body-limit', kind: 'integer', group: 'traffic', min: 0, description: 'Bytes of each body kept in the record, per direction. The client always gets the whole body.' },
   { key: 'redactHeaders', env: 'ONS_PROXY_REDACT_HEADERS', flag: 'redact-headers', kind: 'list', group: 'traffic', defaultText: 'none (authorization, proxy-authorization, cookie, set-cookie, x-api-key always)', description: 'More header names whose values are replaced by [redacted] in every output.' },
-  { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'JSON body field names masked wherever they occur, e.g. bsn,dateOfBirth.' },
+  { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'Field names masked wherever they occur: JSON bodies, forms, query strings, URLs in headers, e.g. bsn,dateOfBirth.' },
   { key: 'inspectorLimit', env: 'ONS_PROXY_INSPECTOR_LIMIT', flag: 'inspector-limit', kind: 'integer', group: 'traffic', min: 1, description: 'How many recent exchanges the inspector at /__proxy/ keeps in memory.' },
 
   { key: 'maxConcurrency', env: 'ONS_PROXY_MAX_CONCURRENCY', flag: 'max-concurrency', kind: 'integer', group: 'ons', min: 1, description: 'Requests in flight upstream per certificate; Ons answers 429 above 4.' },

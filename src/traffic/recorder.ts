@@ -15,6 +15,7 @@ import { ConsoleLines } from './console-lines.js';
 import { openTrafficFileSink } from './file-sink.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { serialiseRecord } from './serialise-record.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +32,7 @@ export interface TrafficRecorder extends ProxyFeature {
   onRecord(listener: RecordListener): () => void;
 }
 
-type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields'>;
+type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
@@ -55,9 +56,9 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
 
-  const publish = (record: TrafficRecord): void => {
+  const publish = (built: TrafficRecord): void => {
     recorded++;
-    const json = Buffer.from(JSON.stringify(record));
+    const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of exchange ${built.id}, recorded without bodies: ${error.message}`));
     file.write(json);
     lines.write(record);
     for (const listener of listeners) {
