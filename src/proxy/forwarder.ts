@@ -129,6 +129,8 @@ class Forwarder implements UpstreamCallOwner<Exchange> {
   fail({ request, reply }: Exchange, error: Error, responseStarted: boolean): void {
     // The client left first: the exchange is already reported as aborted, nobody is listening.
     if (isClientAbort(error) || request.exchange.clientGone) return;
+    // The proxy answered already (a request body it refused mid-stream): the upstream call was only cut off for that.
+    if (request.exchange.problem !== undefined) return;
     const failure = describeUpstreamFailure(error, this.#upstream);
     request.exchange.error = failure.cause;
     // A stream that broke off after its head went out: fastify cuts the connection, so the client sees an error, not a short body.

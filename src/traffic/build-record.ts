@@ -64,7 +64,7 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
   return assemble(requestMessage, responseMessage);
 }
 
-function describeMessage(
+export function describeMessage(
   headers: IncomingHttpHeaders | ResponseHeaders,
   capture: BodyCapture | undefined,
   context: RecordContext,
@@ -109,7 +109,7 @@ function uncheckableReason(body: DescribedBody): string | undefined {
 /** Floods of long URLs would fill the traffic file and the inspector; any real API URL is far shorter. */
 export const MAX_RECORDED_URL_LENGTH = 4096;
 
-function recordedUrl(url: string, redactor: Redactor): string {
+export function recordedUrl(url: string, redactor: Redactor): string {
   const masked = redactor.url(url);
   if (masked.length <= MAX_RECORDED_URL_LENGTH) return masked;
   return `${masked.slice(0, MAX_RECORDED_URL_LENGTH)}[... cut: ${masked.length} characters in all]`;

@@ -16,6 +16,7 @@ import { openTrafficFileSink } from './file-sink.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
 import { serialiseRecord } from './serialise-record.js';
+import { buildRefusalRecord } from './refusal-record.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -130,6 +131,13 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
         .then(publish)
         .finally(() => pending.delete(done));
       pending.add(done);
+    },
+    onRawRefusal(refusal) {
+      try {
+        publish(buildRefusalRecord(refusal, context));
+      } catch (error) {
+        logger.error(`could not record the refused request ${refusal.id}: ${(error as Error).message}`);
+      }
     },
     onRecord(listener) {
       listeners.add(listener);
