@@ -83,7 +83,8 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
         }
         const capture = new BodyCapture(context.bodyLimit);
         bodiesOf(request).request = capture;
-        done(null, new RequestBodyTap(request.raw, capture));
+        // The payload is the request itself, or what a guard before made of it (a byte counter).
+        done(null, new RequestBodyTap(payload, capture));
       });
       // Every answer passes here: whole (the proxy's own, small upstream answers) or as a
       // stream, which is observed as it flows to the client.
