@@ -41,7 +41,11 @@ type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBod
  */
 export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): TrafficRecorder {
   const lines = new ConsoleLines(logger, { summarise: writesToTerminal(logger), trafficDir: path.resolve(config.logDir) });
-  const file = openTrafficFileSink(config.logDir, (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`));
+  const file = openTrafficFileSink(
+    config.logDir,
+    (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`),
+    (message) => logger.warn(message),
+  );
   const context: RecordContext = {
     profile: config.name,
     tag: config.logTag,
