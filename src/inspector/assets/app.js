@@ -210,7 +210,7 @@ function curlCommand(record) {
   }
   const req = record.request;
   if (req.bodyBytes > 0 && !req.bodyTruncated && (req.bodyEncoding === 'json' || req.bodyEncoding === 'text')) {
-    parts.push('--data-binary', shellQuote(req.bodyEncoding === 'json' ? JSON.stringify(req.body) : req.body));
+    parts.push('--data-raw', shellQuote(req.bodyEncoding === 'json' ? JSON.stringify(req.body) : req.body));
   } else if (req.bodyBytes > 0) {
     parts.push(`# the ${req.bodyBytes}-byte body was not recorded in full`);
   }
