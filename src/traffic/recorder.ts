@@ -75,6 +75,15 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
     }
   };
 
+  // This runs as the exchange ends, on the response's 'close': a throw here would end the process.
+  const publishSafely = (record: TrafficRecord): void => {
+    try {
+      publish(record);
+    } catch (error) {
+      logger.error(`could not record exchange ${record.id}: ${(error as Error).message}`);
+    }
+  };
+
   return {
     name: 'traffic',
     register(app: FastifyInstance) {
@@ -128,18 +137,18 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
         built = withoutBodies(error);
       }
       if (!(built instanceof Promise)) {
-        publish(built);
+        publishSafely(built);
         return;
       }
       const done = built
         .catch(withoutBodies)
-        .then(publish)
+        .then(publishSafely)
         .finally(() => pending.delete(done));
       pending.add(done);
     },
     onRawRefusal(refusal) {
       try {
-        publish(buildRefusalRecord(refusal, context));
+        publishSafely(buildRefusalRecord(refusal, context));
       } catch (error) {
         logger.error(`could not record the refused request ${refusal.id}: ${(error as Error).message}`);
       }
