@@ -3,7 +3,7 @@
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
 // once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
 // own line, and every exchange stays in the traffic file and the inspector.
-import { writeConsoleLine, type ConsoleLogger } from './console.js';
+import { lineDestination, type ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 
 /** Ordinary exchanges shown one by one per second on a terminal before the rest are summed up. */
@@ -66,4 +66,52 @@ export class ConsoleLines {
 
 function worthALook(record: TrafficRecord): boolean {
   return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined;
+}
+
+/** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */
+export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): void {
+  // Absent fields are undefined: pino leaves them out, and so does exchangeLine.
+  const line: Record<string, unknown> = {
+    id: record.id,
+    method: record.method,
+    url: record.url,
+    status: record.status,
+    ms: Math.round(record.durationMs * 10) / 10,
+    tag: record.tag,
+    queuedMs: record.queuedMs > 0 ? record.queuedMs : undefined,
+    aborted: record.aborted ? true : undefined,
+    error: record.error?.code,
+    hint: record.hint,
+  };
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms`;
+  const warning = record.error !== undefined || record.status >= 500;
+  const debugging = logger.isLevelEnabled('debug');
+  const destination = debugging ? undefined : lineDestination(logger);
+  if (destination) {
+    if (logger.isLevelEnabled(warning ? 'warn' : 'info')) destination.write(exchangeLine(warning ? WARN_LEVEL : INFO_LEVEL, line, message));
+    return;
+  }
+  if (debugging) {
+    line.requestHeaders = record.request.headers;
+    line.responseHeaders = record.response.headers;
+  }
+  if (warning) logger.warn(line, message);
+  else logger.info(line, message);
+}
+
+const INFO_LEVEL = 30;
+const WARN_LEVEL = 40;
+
+/**
+ * The line pino writes for `line` and `message`, byte for byte, built in one template: pino
+ * serialises each field through its own machinery and runs its redaction on every call, a
+ * sixth of the cost of recording an exchange. None of these fields is one pino redacts.
+ */
+function exchangeLine(level: number, line: Record<string, unknown>, message: string): string {
+  let text = `{"level":${level},"time":${Date.now()}`;
+  for (const name in line) {
+    const value = line[name];
+    if (value !== undefined) text += `,"${name}":${JSON.stringify(value)}`;
+  }
+  return `${text},"msg":${JSON.stringify(message)}}\n`;
 }

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateHar } from '../traffic/har-schema.js';
-import { rawRequest } from '../guards/helpers.js';
+import { validateHar } from '../support/har-schema.js';
+import { rawRequest } from '../support/raw-http.js';
 import { runCli, type SpawnedProxy } from '../support/cli.js';
 import { recordsOf, startProxyProcess, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
 

@@ -4,7 +4,7 @@
 // are recorded at most 4096 characters long.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpawnedProxy } from '../support/cli.js';
-import { problemOf, rawRequest } from '../guards/helpers.js';
+import { problemOf, rawRequest } from '../support/raw-http.js';
 import { recordsOf, startProxyProcess, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
 
 let upstream: ScriptedUpstream;
