@@ -34,6 +34,8 @@ const LOWER_CASE = /^[^A-Z]*$/;
 // One name=value pair of a query string or form, in any text: the name starts after a
 // separator (a form's & or ;, a URL's ?, a quote or space around a URL in a body).
 const PAIR = /(^|[?&;\s"'<>])([^=&?;#\s"'<>]+)=([^&#;\s"'<>]*)/g;
+// One part of a multipart/form-data body: its headers name the field, its value runs to the next boundary.
+const MULTIPART_PART = /(content-disposition:[^\r\n]*?\bname="([^"]*)"[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n)([\s\S]*?)(?=\r?\n--|$)/gi;
 const NESTED_TOO_DEEP = `[nested deeper than ${MAX_RECORDED_JSON_DEPTH} levels]`;
 
 export function createRedactor(settings: RedactionSettings): Redactor {
@@ -86,6 +88,9 @@ export function createRedactor(settings: RedactionSettings): Redactor {
     text(value) {
       let masked = value;
       for (const pattern of jsonPairs) masked = masked.replace(pattern, `$1"${REDACTED}"`);
+      if (masksFields && /content-disposition:/i.test(masked)) {
+        masked = masked.replace(MULTIPART_PART, (whole: string, head: string, name: string) => (namesField(name, fieldNames) ? `${head}${REDACTED}` : whole));
+      }
       return pairs(masked);
     },
     url,
