@@ -33,7 +33,10 @@ export interface Redactor {
 const LOWER_CASE = /^[^A-Z]*$/;
 // One name=value pair of a query string or form, in any text: the name starts after a
 // separator (a form's & or ;, a URL's ?, a quote or space around a URL in a body).
-const PAIR = /(^|[?&;\s"'<>])([^=&?;#\s"'<>]+)=([^&#;\s"'<>]*)/g;
+// A quoted value (an XML or HTML attribute, bsn="...") is masked as a whole.
+const PAIR = /(^|[?&;\s"'<>])([^=&?;#\s"'<>]+)=("[^"]*"|'[^']*'|[^&#;\s"'<>]*)/g;
+// An XML element holding text: <bsn>...</bsn>, with or without a namespace prefix.
+const XML_ELEMENT = /(<((?:[\w.-]+:)?([\w.-]+))(?:\s[^<>]*)?>)([^<]*)(<\/\2\s*>)/g;
 // One part of a multipart/form-data body: its headers name the field, its value runs to the next boundary.
 const MULTIPART_PART = /(content-disposition:[^\r\n]*?\bname="([^"]*)"[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n)([\s\S]*?)(?=\r?\n--|$)/gi;
 const NESTED_TOO_DEEP = `[nested deeper than ${MAX_RECORDED_JSON_DEPTH} levels]`;
@@ -47,7 +50,11 @@ export function createRedactor(settings: RedactionSettings): Redactor {
 
   const pairs = (text: string): string => {
     if (!masksFields || !text.includes('=')) return text;
-    return text.replace(PAIR, (whole: string, before: string, name: string) => (namesField(name, fieldNames) ? `${before}${name}=${REDACTED_IN_URL}` : whole));
+    return text.replace(PAIR, (whole: string, before: string, name: string, value: string) => {
+      if (!namesField(name, fieldNames)) return whole;
+      const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+      return `${before}${name}=${quote}${quote ? REDACTED : REDACTED_IN_URL}${quote}`;
+    });
   };
   const withoutSecrets = (text: string): string => {
     let masked = text;
@@ -88,6 +95,11 @@ export function createRedactor(settings: RedactionSettings): Redactor {
     text(value) {
       let masked = value;
       for (const pattern of jsonPairs) masked = masked.replace(pattern, `$1"${REDACTED}"`);
+      if (masksFields && masked.includes('</')) {
+        masked = masked.replace(XML_ELEMENT, (whole: string, open: string, _name: string, local: string, _value: string, close: string) =>
+          namesField(local, fieldNames) ? `${open}${REDACTED}${close}` : whole,
+        );
+      }
       if (masksFields && /content-disposition:/i.test(masked)) {
         masked = masked.replace(MULTIPART_PART, (whole: string, head: string, name: string) => (namesField(name, fieldNames) ? `${head}${REDACTED}` : whole));
       }

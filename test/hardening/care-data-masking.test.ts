@@ -8,7 +8,8 @@ import { runCli, type SpawnedProxy } from '../support/cli.js';
 import { recordsOf, startProxyProcess, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
 
 const TOKEN = 'tok-Secret/1 x';
-const CARE_DATA = ['999999990', '111222333', '444555666', '1990-01-01', '555666777', '777888999', '123123123', '321321321'];
+const CARE_DATA = ['999999990', '111222333', '444555666', '1990-01-01', '555666777', '777888999', '123123123', '321321321', '654654654', '987987987'];
+const XML = '<client id="3"><ons:bsn>654654654</ons:bsn><name>Anne</name><ref bsn="987987987"/></client>';
 const MULTIPART = '--b0undary\r\nContent-Disposition: form-data; name="BSN"\r\n\r\n321321321\r\n--b0undary\r\nContent-Disposition: form-data; name="note"\r\n\r\nCalled\r\n--b0undary--\r\n';
 const SECRETS = [...CARE_DATA, TOKEN, encodeURIComponent(TOKEN), 'tok-Secret'];
 
@@ -57,11 +58,12 @@ beforeAll(async () => {
     body: 'B%53N=111222333&client[bsn]=444555666&DateOfBirth=1990-01-01&name=Anne',
   });
   await send('multipart', '/multipart', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b0undary' }, body: MULTIPART });
+  await send('xml', '/xml', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: XML });
   await send('escapedKey', '/ndjson', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"b\\u0073n":"555666777","n":1}\n' });
   await send('tokenInUrl', `/t/clients?token=${encodeURIComponent(TOKEN)}&limit=1`);
   await send('rawTokenInUrl', `/t/clients?access_token=${TOKEN.replace(' ', '+')}`);
 
-  outputs.records = JSON.stringify(await recordsOf(upstream, 8));
+  outputs.records = JSON.stringify(await recordsOf(upstream, 9));
   const withToken = { headers: { 'x-proxy-token': TOKEN } };
   outputs.inspectorList = await (await fetch(`${proxy.url}/__proxy/api/exchanges`, withToken)).text();
   outputs.inspectorDetails = (await Promise.all(Object.values(ids).map(async (id) => (await fetch(`${proxy.url}/__proxy/api/exchanges/${id}`, withToken)).text()))).join('\n');
@@ -79,7 +81,7 @@ type Message = { body?: unknown; bodyEncoding: string; bodyNote?: string; bodyBy
 type Recorded = { id: string; url: string; upstreamUrl: string; request: Message; response: Message };
 
 async function record(name: string): Promise<Recorded> {
-  const records = (await recordsOf(upstream, 8)) as unknown as Recorded[];
+  const records = (await recordsOf(upstream, 9)) as unknown as Recorded[];
   const found = records.find((r) => r.id === ids[name]);
   if (!found) throw new Error(`no record for ${name}`);
   return found;
@@ -111,9 +113,10 @@ describe('care data masked wherever it appears', () => {
     expect(stacked.response.bodyNote).toMatch(/content encoding the proxy does not decode.*ONS_PROXY_REDACT_FIELDS/);
   });
 
-  it('masks every form spelling of a field, and JSON keys written with escapes', async () => {
+  it('masks every form spelling of a field, XML elements and attributes, and JSON keys written with escapes', async () => {
     expect((await record('form')).request.body).toBe('B%53N=%5Bredacted%5D&client[bsn]=%5Bredacted%5D&DateOfBirth=%5Bredacted%5D&name=Anne');
     expect((await record('escapedKey')).request.body).toBe('{"b\\u0073n":"[redacted]","n":1}\n');
+    expect((await record('xml')).request.body).toBe('<client id="3"><ons:bsn>[redacted]</ons:bsn><name>Anne</name><ref bsn="[redacted]"/></client>');
     expect((await record('multipart')).request.body).toBe(MULTIPART.replace('321321321', '[redacted]'));
   });
 
