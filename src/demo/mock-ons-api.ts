@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type PeerCertificateInfo, type Route, acceptsAny, sendJson, sendOnsError } from './mock-http.js';
 import { createOnsRoutes } from './mock-routes.js';
-import { createTestRoutes } from './mock-test-routes.js';
 
 /** Ons allows at most 4 parallel requests per certificate. */
 export const ONS_MAX_PARALLEL_PER_CERTIFICATE = 4;
@@ -25,6 +24,11 @@ export interface MockOnsApiOptions {
   maxParallelPerCertificate?: number;
   /** How many serials stats.clientSerials keeps (default MOCK_CLIENT_SERIALS_KEPT). */
   clientSerialsKept?: number;
+  /**
+   * Routes matched before the Ons ones, behind the same certificate and parallelism gates.
+   * The tests mount their /__mock/ helpers here; the user's demo serves only Ons paths.
+   */
+  extraRoutes?: readonly Route[];
 }
 
 /**
@@ -100,8 +104,7 @@ function peerCertificate(socket: TLSSocket): PeerCertificateInfo | undefined {
 export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsApi> {
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
   const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
-  // Test routes first: their /__mock/ prefix can never collide with an Ons path.
-  const routes: Route[] = [...createTestRoutes(), ...createOnsRoutes()];
+  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createOnsRoutes()];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
   const inFlightByCertificate = new Map<string, number>();
 

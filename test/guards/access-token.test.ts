@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import { startProxy } from '../support/harness.js';
 import { useCapturedProxy } from '../support/captured-proxy.js';
 import { problemOf, rawRequest } from '../support/raw-http.js';

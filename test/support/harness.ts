@@ -7,6 +7,7 @@ import { loadConfig, type ProxyConfig } from '../../src/config/load.js';
 import { startMockOnsApi, writeDemoPki, type DemoPki, type MockOnsApi } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { createConsoleLogger } from '../../src/log/logger.js';
+import { createTestRoutes } from './mock-test-routes.js';
 
 export interface Upstream {
   readonly pki: DemoPki;
@@ -20,6 +21,7 @@ export async function startUpstream(options: { maxParallelPerCertificate?: numbe
   const pki = await writeDemoPki(dir);
   const mock = await startMockOnsApi({
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
+    extraRoutes: createTestRoutes(),
     ...(options.maxParallelPerCertificate !== undefined ? { maxParallelPerCertificate: options.maxParallelPerCertificate } : {}),
   });
   return {
