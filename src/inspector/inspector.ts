@@ -8,7 +8,7 @@ import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX } from '../admin/index.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { ConsoleLogger } from '../log/logger.js';
-import { toHar } from '../traffic/har.js';
+import { harDocument } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';
 import { readLastRecords } from '../traffic/reader.js';
@@ -141,7 +141,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
           .header('content-type', 'application/json; charset=utf-8')
           .header('content-disposition', `attachment; filename="ons-proxy-${config.name}-${stamp}.har"`)
           .header('cache-control', 'no-store')
-          .send(JSON.stringify(toHar(ring.all())));
+          .send(harDocument(ring.all()));
       });
       // Open pages would otherwise hold the shutdown until its grace period ends.
       app.addHook('preClose', (done) => {

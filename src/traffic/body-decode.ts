@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { MAX_RECORDED_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { BodyEncoding } from './record.js';
 
 export interface CapturedBody {
@@ -19,6 +20,8 @@ export interface DescribedBody {
   readonly body: unknown;
   readonly bodyEncoding: BodyEncoding;
   readonly truncated: boolean;
+  /** Why the body is recorded in another form than its type suggests. */
+  readonly note?: string;
 }
 
 type Decoder = () => Transform;
@@ -54,9 +57,12 @@ function describeDecoded(captured: CapturedBody, decoded: DecodedContent): Descr
   if (bytes.length === 0) return { body: '', bodyEncoding: 'text', truncated };
   const type = captured.contentType ?? '';
   if (!decoded.decodedAll) return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };
+  let note: string | undefined;
   if (JSON_TYPE.test(type) && !truncated) {
     try {
-      return { body: JSON.parse(bytes.toString('utf8')) as unknown, bodyEncoding: 'json', truncated };
+      const value = JSON.parse(bytes.toString('utf8')) as unknown;
+      if (!nestsDeeperThan(value, MAX_RECORDED_JSON_DEPTH)) return { body: value, bodyEncoding: 'json', truncated };
+      note = `The JSON nests deeper than ${MAX_RECORDED_JSON_DEPTH} levels: recorded as text.`;
     } catch {
       // Not valid JSON after all: recorded as text below, so the developer sees what was sent.
     }
@@ -64,7 +70,7 @@ function describeDecoded(captured: CapturedBody, decoded: DecodedContent): Descr
   if (!BINARY_TYPE.test(type)) {
     const text = truncated ? withoutPartialCharacter(bytes) : bytes;
     if (isUtf8(text) && (TEXT_TYPE.test(type) || JSON_TYPE.test(type) || !text.includes(0))) {
-      return { body: text.toString('utf8'), bodyEncoding: 'text', truncated };
+      return { body: text.toString('utf8'), bodyEncoding: 'text', truncated, ...(note !== undefined ? { note } : {}) };
     }
   }
   return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };

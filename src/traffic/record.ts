@@ -15,7 +15,7 @@ export const MessageSchema = Type.Object(
     headers: HeadersSchema,
     body: Type.Optional(
       Type.Unknown({
-        description: 'json: the parsed JSON value; text: a string; base64: the bytes in base64; omitted: absent.',
+        description: 'json: the parsed JSON value; text: a string; base64: the bytes in base64; omitted: absent (bodyNote says why when bodies are recorded).',
       }),
     ),
     bodyBytes: Type.Integer({ minimum: 0, description: 'Size of the whole body on the wire, even when the recorded body was cut.' }),
@@ -23,6 +23,9 @@ export const MessageSchema = Type.Object(
     bodyEncoding: Type.Union(
       BODY_ENCODINGS.map((encoding) => Type.Literal(encoding)),
       { description: 'How `body` holds the bytes. gzip, deflate and br bodies are recorded decoded.' },
+    ),
+    bodyNote: Type.Optional(
+      Type.String({ description: 'Why the body is recorded in another form than its type suggests, or not at all (too deeply nested JSON, a body that could not be checked for ONS_PROXY_REDACT_FIELDS).' }),
     ),
   },
   { additionalProperties: false },

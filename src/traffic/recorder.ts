@@ -12,6 +12,8 @@ import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHead
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { buildRefusalRecord } from './refusal-record.js';
+import { serialiseRecord } from './serialise-record.js';
 import type { RecordSink } from './sinks/sink.js';
 
 declare module 'fastify' {
@@ -21,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields'>;
+type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
@@ -43,9 +45,9 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
 
-  const publish = (record: TrafficRecord): void => {
+  const publish = (built: TrafficRecord): void => {
     recorded++;
-    const json = Buffer.from(JSON.stringify(record));
+    const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of exchange ${built.id}, recorded without bodies: ${error.message}`));
     // One failing sink must not cost the others their record.
     for (const sink of sinks) {
       try {
@@ -53,6 +55,15 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       } catch (error) {
         logger.error(`the ${sink.name} record sink failed: ${(error as Error).message}`);
       }
+    }
+  };
+
+  // This runs as the exchange ends, on the response's 'close': a throw here would end the process.
+  const publishSafely = (record: TrafficRecord): void => {
+    try {
+      publish(record);
+    } catch (error) {
+      logger.error(`could not record exchange ${record.id}: ${(error as Error).message}`);
     }
   };
 
@@ -69,7 +80,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         }
         const capture = new BodyCapture(context.bodyLimit);
         bodiesOf(request).request = capture;
-        done(null, new RequestBodyTap(request.raw, capture));
+        // The payload is the request itself, or what a guard before made of it (a byte counter).
+        done(null, new RequestBodyTap(payload, capture));
       });
       // Every answer passes here: whole (the proxy's own, small upstream answers) or as a
       // stream, which is observed as it flows to the client.
@@ -109,14 +121,21 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         built = withoutBodies(error);
       }
       if (!(built instanceof Promise)) {
-        publish(built);
+        publishSafely(built);
         return;
       }
       const done = built
         .catch(withoutBodies)
-        .then(publish)
+        .then(publishSafely)
         .finally(() => pending.delete(done));
       pending.add(done);
+    },
+    onRawRefusal(refusal) {
+      try {
+        publishSafely(buildRefusalRecord(refusal, context));
+      } catch (error) {
+        logger.error(`could not record the refused request ${refusal.id}: ${(error as Error).message}`);
+      }
     },
     status() {
       const status: Record<string, unknown> = {};

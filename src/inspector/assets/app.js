@@ -160,16 +160,24 @@ function message(title, msg) {
 
 function body(msg) {
   const note = msg.bodyTruncated ? el('p', { class: 'note', text: `Only the first part of ${msg.bodyBytes} bytes was recorded (ONS_PROXY_LOG_BODY_LIMIT).` }) : null;
-  if (msg.bodyEncoding === 'omitted') return [el('p', { class: 'muted', text: 'Bodies are not recorded (ONS_PROXY_LOG_BODIES=false).' })];
+  if (msg.bodyEncoding === 'omitted') return [el('p', { class: 'muted', text: msg.bodyNote || 'Bodies are not recorded (ONS_PROXY_LOG_BODIES=false).' })];
   if (msg.bodyBytes === 0) return [el('p', { class: 'muted', text: 'No body.' })];
+  const why = msg.bodyNote ? el('p', { class: 'note', text: msg.bodyNote }) : null;
   if (msg.bodyEncoding === 'json') return [note, el('div', { class: 'json body' }, jsonNode(msg.body, undefined, 0))];
   if (msg.bodyEncoding === 'base64') return [note, el('p', { class: 'muted', text: 'Binary body, shown as base64:' }), el('pre', { class: 'body', text: msg.body })];
-  return [note, el('pre', { class: 'body', text: msg.body })];
+  return [note, why, el('pre', { class: 'body', text: msg.body })];
 }
+
+// Records hold JSON at most this deep (deeper bodies are recorded as text); the bound keeps
+// the page safe with any record it is given.
+const MAX_JSON_DEPTH = 100;
 
 // JSON as nested <details>: collapsible with the browser's own widget, open near the top.
 function jsonNode(value, key, depth) {
   const label = key === undefined ? [] : [el('span', { class: 'key', text: JSON.stringify(key) }), ': '];
+  if (depth >= MAX_JSON_DEPTH && value !== null && typeof value === 'object') {
+    return el('div', { class: 'entry' }, ...label, el('span', { class: 'hint', text: `nested deeper than ${MAX_JSON_DEPTH} levels: see the raw record` }));
+  }
   if (value === null || typeof value !== 'object') {
     const type = value === null ? 'null' : typeof value;
     return el('div', { class: 'entry' }, ...label, el('span', { class: type, text: JSON.stringify(value) }));
@@ -209,7 +217,7 @@ function curlCommand(record) {
   }
   const req = record.request;
   if (req.bodyBytes > 0 && !req.bodyTruncated && (req.bodyEncoding === 'json' || req.bodyEncoding === 'text')) {
-    parts.push('--data-binary', shellQuote(req.bodyEncoding === 'json' ? JSON.stringify(req.body) : req.body));
+    parts.push('--data-raw', shellQuote(req.bodyEncoding === 'json' ? JSON.stringify(req.body) : req.body));
   } else if (req.bodyBytes > 0) {
     parts.push(`# the ${req.bodyBytes}-byte body was not recorded in full`);
   }
