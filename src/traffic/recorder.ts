@@ -12,6 +12,7 @@ import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHead
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { RepeatedRefusals, refusalKind } from './repeated-refusals.js';
 import type { RecordSink } from './sinks/sink.js';
 
 declare module 'fastify' {
@@ -54,6 +55,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       }
     }
   };
+  const refusals = new RepeatedRefusals(publish);
 
   return {
     name: 'traffic',
@@ -94,6 +96,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
     },
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdminPath(completed.request.url)) return;
+      const kind = refusalKind(completed);
+      const deliver = kind === undefined ? publish : (record: TrafficRecord): void => refusals.add(kind, record);
       const exchangeBodies = bodiesOf(completed.request);
       if (exchangeBodies.responseHeaders === undefined) answeredBeforeHooks(completed, exchangeBodies, context.bodyLimit);
       // Still exactly one record when the bodies cannot be described: without them rather than none at all.
@@ -108,24 +112,25 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         built = withoutBodies(error);
       }
       if (!(built instanceof Promise)) {
-        publish(built);
+        deliver(built);
         return;
       }
       const done = built
         .catch(withoutBodies)
-        .then(publish)
+        .then(deliver)
         .finally(() => pending.delete(done));
       pending.add(done);
     },
     status() {
       const status: Record<string, unknown> = {};
       for (const sink of sinks) Object.assign(status, sink.status?.());
-      return { ...status, recordsBuilt: recorded, recordsPending: pending.size };
+      return { ...status, recordsBuilt: recorded, recordsPending: pending.size, refusalsSummedUp: refusals.summedUp };
     },
     async close() {
       // Exchanges cut off by the shutdown report themselves on the following turns.
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      refusals.flush();
       for (const sink of sinks) await sink.close?.();
     },
   };
