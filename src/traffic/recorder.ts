@@ -1,5 +1,6 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
-// and hands it to each of its sinks (the traffic file, the console, the inspector, ...).
+// and hands it to each of its sinks (the traffic file, the console, the inspector, ...);
+// a flood of identical guard refusals goes through RepeatedRefusals first, to be summed up.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
