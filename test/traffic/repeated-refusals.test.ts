@@ -81,9 +81,10 @@ describe('repeated refusals', () => {
     const refusals = records.filter((record) => fromForeignOrigin(record) || toReboundHost(record));
     expect(refusals.length).toBeLessThan(30);
     expect(refusals.some((record) => (record.repeated?.count ?? 0) > 1)).toBe(true);
-    for (const record of refusals.filter((r) => r.repeated)) {
-      expect(record.repeated?.until >= record.time).toBe(true);
-      expect(record.repeated?.lastId).not.toBe(record.id);
+    for (const { repeated, time, id } of refusals) {
+      if (repeated === undefined) continue;
+      expect(repeated.until >= time).toBe(true);
+      expect(repeated.lastId).not.toBe(id);
     }
   });
 
