@@ -34,6 +34,8 @@ export interface ExchangeSummary {
   error?: string;
   hint?: string;
   tag?: string;
+  /** How many identical refusals the record stands for. */
+  repeated?: number;
 }
 
 export function summarize(record: TrafficRecord): ExchangeSummary {
@@ -50,6 +52,7 @@ export function summarize(record: TrafficRecord): ExchangeSummary {
     ...(record.error ? { error: record.error.code } : {}),
     ...(record.hint !== undefined ? { hint: record.hint } : {}),
     ...(record.tag !== undefined ? { tag: record.tag } : {}),
+    ...(record.repeated ? { repeated: record.repeated.count } : {}),
   };
 }
 

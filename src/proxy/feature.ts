@@ -68,5 +68,7 @@ export function answerEarly(app: FastifyInstance, answer: (request: FastifyReque
       return;
     }
     if (!answered) done();
+    // An answer here with a problem is a refusal; the recorder may sum up a flood of identical ones.
+    else if (request.exchange.problem !== undefined) request.exchange.refusedOnArrival = true;
   });
 }

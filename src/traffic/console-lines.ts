@@ -4,7 +4,8 @@
 // once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
 // own line, and every exchange stays in the traffic file and the inspector.
 import { lineDestination, writesToTerminal, type ConsoleLogger } from '../log/logger.js';
-import type { TrafficRecord } from './record.js';
+import type { RepeatedRefusal, TrafficRecord } from './record.js';
+import { describeRepeated } from './repeated-refusals.js';
 
 /** Ordinary exchanges shown one by one per second on a terminal before the rest are summed up. */
 export const LINES_PER_SECOND = 20;
@@ -83,6 +84,7 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     aborted: record.aborted ? true : undefined,
     error: record.error?.code,
     hint: record.hint,
+    repeated: record.repeated,
   };
   const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms`;
   const warning = record.error !== undefined || record.status >= 500;
@@ -108,11 +110,12 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
   else logger.info(line, message);
 }
 
-/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset: hint" */
+/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset, 2,000 times until ...: hint" */
 function readableLine(line: Record<string, unknown>, message: string): string {
   let text = line.tag === undefined ? message : `[${String(line.tag)}] ${message}`;
   if (line.queuedMs !== undefined) text += `, queued ${String(line.queuedMs)}ms`;
   if (line.error !== undefined) text += `, error ${String(line.error)}`;
+  if (line.repeated !== undefined) text += `, ${describeRepeated(line.repeated as RepeatedRefusal)}`;
   if (line.hint !== undefined) text += `: ${String(line.hint)}`;
   return text;
 }

@@ -3,7 +3,8 @@
 // as custom fields, which HAR allows when their names start with an underscore.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
+import type { RecordHeaders, RepeatedRefusal, TrafficMessage, TrafficRecord } from './record.js';
+import { describeRepeated } from './repeated-refusals.js';
 
 interface HarNameValue {
   name: string;
@@ -45,6 +46,7 @@ export interface HarEntry {
   _error?: { code: string; message: string };
   _aborted?: true;
   _hint?: string;
+  _repeated?: RepeatedRefusal;
 }
 
 const VERSION = readPackageVersion();
@@ -122,14 +124,23 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
     cache: {},
     // The proxy measures the whole exchange and its own queue, not the phases in between.
     timings: { blocked: record.queuedMs, dns: -1, connect: -1, send: 0, wait: waited, receive: 0, ssl: -1 },
-    ...(record.error ? { comment: `${record.error.code}: ${record.error.message}` } : record.aborted ? { comment: 'The client went away before the response was complete.' } : {}),
+    ...entryComment(record),
     _id: record.id,
     _profile: record.profile,
     ...(record.tag !== undefined ? { _tag: record.tag } : {}),
     ...(record.error ? { _error: record.error } : {}),
     ...(record.aborted ? { _aborted: true as const } : {}),
     ...(record.hint !== undefined ? { _hint: record.hint } : {}),
+    ...(record.repeated ? { _repeated: record.repeated } : {}),
   };
+}
+
+function entryComment(record: TrafficRecord): { comment?: string } {
+  if (record.error) return { comment: `${record.error.code}: ${record.error.message}` };
+  if (record.aborted) return { comment: 'The client went away before the response was complete.' };
+  // One entry stands for them all; a HAR viewer would otherwise show one request where the client sent thousands.
+  if (record.repeated) return { comment: `This entry stands for ${describeRepeated(record.repeated)}.` };
+  return {};
 }
 
 /**

@@ -53,12 +53,27 @@ export const TrafficRecordSchema = Type.Object(
       ),
     ),
     aborted: Type.Optional(Type.Literal(true, { description: 'The client went away before the response was complete.' })),
+    repeated: Type.Optional(
+      Type.Object(
+        {
+          count: Type.Integer({ minimum: 2, description: 'How many refusals this record stands for, itself included.' }),
+          until: Type.String({ format: 'date-time', description: 'When the last of them arrived (ISO 8601, UTC).' }),
+          lastId: Type.String({ description: 'The x-request-id the last of them got.' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Present on a guard refusal that stands for identical ones (same code, status, method, Origin, Host and path) that followed the first within a second, or longer while they go on; their ids have no record of their own.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'https://ons-mtls-proxy/traffic-record.json' },
 );
 
 export type TrafficRecord = Static<typeof TrafficRecordSchema>;
 export type TrafficMessage = Static<typeof MessageSchema>;
+export type RepeatedRefusal = NonNullable<TrafficRecord['repeated']>;
 export type RecordHeaders = Static<typeof HeadersSchema>;
 export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
 

@@ -1,5 +1,6 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
-// and hands it to each of its sinks (the traffic file, the console, the inspector, ...).
+// and hands it to each of its sinks (the traffic file, the console, the inspector, ...);
+// a flood of identical guard refusals goes through RepeatedRefusals first, to be summed up.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
@@ -13,6 +14,7 @@ import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
 import { buildRefusalRecord } from './refusal-record.js';
+import { RepeatedRefusals, refusalKind } from './repeated-refusals.js';
 import { serialiseRecord } from './serialise-record.js';
 import type { RecordSink } from './sinks/sink.js';
 
@@ -57,7 +59,6 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       }
     }
   };
-
   // This runs as the exchange ends, on the response's 'close': a throw here would end the process.
   const publishSafely = (record: TrafficRecord): void => {
     try {
@@ -66,6 +67,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       logger.error(`could not record exchange ${record.id}: ${(error as Error).message}`);
     }
   };
+  const refusals = new RepeatedRefusals(publishSafely);
 
   return {
     name: 'traffic',
@@ -107,6 +109,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
     },
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdminPath(completed.request.url)) return;
+      const kind = refusalKind(completed);
+      const deliver = kind === undefined ? publishSafely : (record: TrafficRecord): void => refusals.add(kind, record);
       const exchangeBodies = bodiesOf(completed.request);
       if (exchangeBodies.responseHeaders === undefined) answeredBeforeHooks(completed, exchangeBodies, context.bodyLimit);
       // Still exactly one record when the bodies cannot be described: without them rather than none at all.
@@ -121,12 +125,12 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         built = withoutBodies(error);
       }
       if (!(built instanceof Promise)) {
-        publishSafely(built);
+        deliver(built);
         return;
       }
       const done = built
         .catch(withoutBodies)
-        .then(publishSafely)
+        .then(deliver)
         .finally(() => pending.delete(done));
       pending.add(done);
     },
@@ -140,12 +144,13 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
     status() {
       const status: Record<string, unknown> = {};
       for (const sink of sinks) Object.assign(status, sink.status?.());
-      return { ...status, recordsBuilt: recorded, recordsPending: pending.size };
+      return { ...status, recordsBuilt: recorded, recordsPending: pending.size, refusalsSummedUp: refusals.summedUp };
     },
     async close() {
       // Exchanges cut off by the shutdown report themselves on the following turns.
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      refusals.flush();
       for (const sink of sinks) await sink.close?.();
     },
   };

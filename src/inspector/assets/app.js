@@ -33,6 +33,11 @@ function statusText(exchange) {
   return exchange.status === 0 ? 'no response' : String(exchange.status);
 }
 
+// A summary's `repeated` is the number of identical refusals it stands for.
+function listStatusText(exchange) {
+  return exchange.repeated ? `${statusText(exchange)} \u00d7${exchange.repeated.toLocaleString('en-US')}` : statusText(exchange);
+}
+
 // "404", "4xx", "post" and any other text (matched in the URL); all terms must match.
 function parseFilter(text) {
   const tests = text.trim().split(/\s+/).filter(Boolean).map((term) => {
@@ -50,7 +55,7 @@ function row(exchange) {
   return el('tr', { 'data-id': exchange.id, class: exchange.id === state.selectedId ? 'selected' : '', onclick: () => select(exchange.id) },
     el('td', { text: localTime(exchange.time), title: exchange.time }),
     el('td', { text: exchange.method }),
-    el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: statusText(exchange), title: exchange.error || exchange.hint || '' }),
+    el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: listStatusText(exchange), title: exchange.error || exchange.hint || (exchange.repeated ? `${exchange.repeated} identical refusals` : '') }),
     el('td', { class: 'num', text: exchange.durationMs.toFixed(1) }),
     el('td', { class: 'url', text: exchange.url, title: exchange.url }),
     el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'data-id': exchange.id, 'aria-label': `Select ${exchange.method} ${exchange.url}`, onclick: (event) => event.stopPropagation(), onchange: updateSaveButton })),
@@ -142,6 +147,9 @@ function renderRecord(record) {
     record.error ? el('p', { class: 'note', text: `Error ${record.error.code}: ${record.error.message}` }) : null,
     record.aborted ? el('p', { class: 'note', text: 'The client went away before the response was complete.' }) : null,
     record.hint ? el('p', { class: 'note', text: record.hint }) : null,
+    record.repeated
+      ? el('p', { class: 'note', text: `This record stands for ${record.repeated.count.toLocaleString('en-US')} identical refusals, the last at ${new Date(record.repeated.until).toLocaleString()} (id ${record.repeated.lastId}); the others have no record of their own.` })
+      : null,
     el('dl', { class: 'facts' }, ...facts.flatMap(([name, value]) => [el('dt', { text: name }), el('dd', { text: value })])),
     ...message('Request', record.request),
     ...message('Response', record.response),
