@@ -10,6 +10,7 @@ import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js
 import type { ConsoleLogger } from '../traffic/console.js';
 import { recordTraffic } from '../traffic/recorder.js';
 import { inspector } from '../inspector/inspector.js';
+import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -31,7 +32,10 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   assertStartable(config);
   const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
-  const traffic = recordTraffic(config, deps.logger);
+  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
+  const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
+  const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
+  const traffic = recordTraffic(config, deps.logger, [apiDocument.annotate]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -43,6 +47,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       ...requestGuards(config),
       certificate,
       ...onsRules(config, secureContext),
+      apiDocument,
       // Builds one record per exchange, whatever the features before it did with it.
       traffic,
       inspector(config, traffic, deps.logger),

@@ -5,6 +5,6 @@ export type { Finding } from './checks.js';
 export { OpenApiDocumentError, type OpenApiDocument } from './document.js';
 export { downloadDocument, DownloadError, type DownloadResult } from './download.js';
 export { apiDocumentFeature, FINDINGS_HEADER } from './feature.js';
-export { ApiKnowledge, documentSource, loadCachedDocument, loadDocumentFile, WHAT_THE_DOCUMENT_ADDS, type DocumentSource } from './knowledge.js';
+export { ApiKnowledge, describeDocumentSetting, documentSource, loadCachedDocument, loadDocumentFile, WHAT_THE_DOCUMENT_ADDS, type DocumentSource } from './knowledge.js';
 export type { OperationMatch } from './matcher.js';
 export { describeOperationLine, parametersOf, type ApiOperation } from './operations.js';

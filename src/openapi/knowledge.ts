@@ -118,3 +118,30 @@ export class ApiKnowledge {
     return knowledge;
   }
 }
+
+/** What `ons-proxy check` says about ONS_PROXY_OPENAPI, without any network call. */
+export function describeDocumentSetting(setting: string | undefined, cwd = process.cwd()): { status: 'ok' | 'warning'; summary: string } {
+  const source = documentSource(setting, cwd);
+  try {
+    switch (source.kind) {
+      case 'off':
+        return { status: 'ok', summary: 'no API document (ONS_PROXY_OPENAPI=off)' };
+      case 'file': {
+        const api = loadDocumentFile(source.file);
+        return { status: 'ok', summary: `${source.file}: ${api.operations.length} operations` };
+      }
+      case 'url': {
+        const cached = loadCachedDocument(source.url);
+        return { status: 'ok', summary: `${source.url}, fetched in the background at start${cached ? `; cached copy: ${cached.operations.length} operations` : ''}` };
+      }
+      case 'default': {
+        const cached = source.url === undefined ? undefined : loadCachedDocument(source.url);
+        if (cached) return { status: 'ok', summary: `${cached.source}: ${cached.operations.length} operations` };
+        return { status: 'warning', summary: `no API document cached; it adds ${WHAT_THE_DOCUMENT_ADDS}. Run "ons-proxy openapi update" once to fetch it.` };
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof OpenApiDocumentError)) throw error;
+    return { status: 'warning', summary: `${error.message}. The proxy runs without it; fix or replace the document (ONS_PROXY_OPENAPI).` };
+  }
+}

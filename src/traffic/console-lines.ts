@@ -2,7 +2,7 @@
 // lines a second: nobody can read them, and formatting them for the terminal cost the proxy
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
 // once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
-// own line, and every exchange stays in the traffic file and the inspector.
+// own line (findings of the API document's checks too), and every exchange stays in the traffic file and the inspector.
 import { writeConsoleLine, type ConsoleLogger } from './console.js';
 import type { TrafficRecord } from './record.js';
 
@@ -65,5 +65,5 @@ export class ConsoleLines {
 }
 
 function worthALook(record: TrafficRecord): boolean {
-  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined;
+  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined || record.findings !== undefined;
 }

@@ -46,8 +46,11 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     aborted: record.aborted ? true : undefined,
     error: record.error?.code,
     hint: record.hint,
+    operation: record.operation?.id,
+    findings: record.findings?.length,
   };
-  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms`;
+  const findings = record.findings === undefined ? '' : ` ${record.findings.length} finding${record.findings.length === 1 ? '' : 's'}`;
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms${record.operation ? ` ${record.operation.id}` : ''}${findings}`;
   const warning = record.error !== undefined || record.status >= 500;
   const debugging = logger.isLevelEnabled('debug');
   const destination = debugging ? undefined : lineDestinations.get(logger);
@@ -56,6 +59,7 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     return;
   }
   if (debugging) {
+    line.findings = record.findings;
     line.requestHeaders = record.request.headers;
     line.responseHeaders = record.response.headers;
   }

@@ -31,13 +31,19 @@ export interface TrafficRecorder extends ProxyFeature {
   onRecord(listener: RecordListener): () => void;
 }
 
+/**
+ * Adds what it knows to a record before any sink sees it (the API document names the
+ * operation and lists its findings). It runs after the answer went out, on the recorded copy.
+ */
+export type RecordAnnotator = (record: TrafficRecord) => void;
+
 type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
  * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
  */
-export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): TrafficRecorder {
+export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger, annotators: readonly RecordAnnotator[] = []): TrafficRecorder {
   const lines = new ConsoleLines(logger, { summarise: writesToTerminal(logger), trafficDir: path.resolve(config.logDir) });
   const file = openTrafficFileSink(config.logDir, (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`));
   const context: RecordContext = {
@@ -57,6 +63,13 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger): 
 
   const publish = (record: TrafficRecord): void => {
     recorded++;
+    for (const annotate of annotators) {
+      try {
+        annotate(record);
+      } catch (error) {
+        logger.error(`could not annotate the record of exchange ${record.id}: ${(error as Error).message}`);
+      }
+    }
     const json = Buffer.from(JSON.stringify(record));
     file.write(json);
     lines.write(record);
