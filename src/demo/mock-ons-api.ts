@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type PeerCertificateInfo, type Route, acceptsAny, sendJson, sendOnsError } from './mock-http.js';
-import { createOnsRoutes } from './mock-routes.js';
+import { createRemovedOnsRoutes } from './mock-routes.js';
+import { createV0Routes } from './mock-v0-routes.js';
 import { createTestRoutes } from './mock-test-routes.js';
 
 /** Ons allows at most 4 parallel requests per certificate. */
@@ -23,6 +24,11 @@ export interface MockOnsApiOptions {
   port?: number;
   pki: { serverCertPem: string; serverKeyPem: string; caPem: string };
   maxParallelPerCertificate?: number;
+  /**
+   * The /t/ paths Ons removed on 2026-05-19: 'not-found' answers them 404 as Ons does now
+   * (the default, what the demo shows); 'serve' still answers them, for suites written against them.
+   */
+  removedPaths?: 'not-found' | 'serve';
   /** How many serials stats.clientSerials keeps (default MOCK_CLIENT_SERIALS_KEPT). */
   clientSerialsKept?: number;
 }
@@ -101,7 +107,7 @@ export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsA
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
   const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
   // Test routes first: their /__mock/ prefix can never collide with an Ons path.
-  const routes: Route[] = [...createTestRoutes(), ...createOnsRoutes()];
+  const routes: Route[] = [...createTestRoutes(), ...createV0Routes(), ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
   const inFlightByCertificate = new Map<string, number>();
 

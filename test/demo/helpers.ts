@@ -26,6 +26,7 @@ export async function startHarness(maxParallelPerCertificate?: number): Promise<
   const mock = await startMockOnsApi({
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
     maxParallelPerCertificate,
+    removedPaths: 'serve',
   });
   const otherCa = createCertificateAuthority({ commonName: 'Someone else CA', keyPem: otherCaKey });
   const stranger = issueCertificate({ issuer: otherCa, commonName: pki.client.commonName, usage: 'client', keyPem: strangerKey });
