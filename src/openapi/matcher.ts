@@ -37,10 +37,11 @@ export class OperationMatcher {
       if (!addRoute(this.#operations, operation.method, operation.path, operation)) this.shadowed.push(operation);
       this.#methods.add(operation.method);
     }
+    const documented = new Set(operations.map((operation) => `${operation.method} ${routePattern(operation.path)}`));
     for (const operation of operations) {
       for (const oldPath of operation.replacementFor) {
         // An old path still documented as an operation of its own (the older document) is matched as that.
-        if (this.#operations.find(operation.method as HTTPMethod, routeSample(oldPath))) continue;
+        if (documented.has(`${operation.method} ${routePattern(oldPath)}`)) continue;
         addRoute(this.#removed, operation.method, oldPath, { oldPath, replacement: operation } satisfies RemovedRoute);
       }
     }
@@ -50,12 +51,14 @@ export class OperationMatcher {
   match(method: string, path: string): OperationMatch {
     const upper = method.toUpperCase();
     const found = this.#methods.has(upper) ? this.#operations.find(upper as HTTPMethod, path) : null;
-    if (found) return { kind: 'operation', operation: found.store as ApiOperation, params: plainParams(found.params) };
     const removed = this.#methods.has(upper) ? this.#removed.find(upper as HTTPMethod, path) : null;
-    if (removed) {
-      const route = removed.store as RemovedRoute;
-      return { kind: 'removed', oldPath: route.oldPath, replacement: route.replacement };
+    const route = removed?.store as RemovedRoute | undefined;
+    // Two trees, one rule: the template with more literal segments wins (/t/clients/searchresult, a
+    // removed path, over a /t/clients/{id} the older document still lists).
+    if (found && !(route && parameterCount(route.oldPath) < parameterCount((found.store as ApiOperation).path))) {
+      return { kind: 'operation', operation: found.store as ApiOperation, params: plainParams(found.params) };
     }
+    if (route) return { kind: 'removed', oldPath: route.oldPath, replacement: route.replacement };
     const others = [...this.#methods].filter((other) => other !== upper && this.#operations.find(other as HTTPMethod, path));
     const [first] = others;
     if (first !== undefined) {
@@ -84,11 +87,6 @@ export function routeParamName(name: string): string {
   return name.replace(/[^A-Za-z0-9_$]/g, '_');
 }
 
-/** A concrete path that fits the template, to ask the router whether a template is taken. */
-function routeSample(template: string): string {
-  return template.replace(/\{[^}]+\}/g, '1');
-}
-
 function addRoute(router: Router, method: string, template: string, store: unknown): boolean {
   try {
     router.on(method as HTTPMethod, routePattern(template), () => undefined, store);
@@ -97,6 +95,10 @@ function addRoute(router: Router, method: string, template: string, store: unkno
     // The same shape declared twice ({id} and {client_id} at one position, same method).
     return false;
   }
+}
+
+function parameterCount(template: string): number {
+  return template.split('{').length - 1;
 }
 
 function plainParams(params: Record<string, string | undefined>): Record<string, string> {
