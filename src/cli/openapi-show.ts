@@ -32,8 +32,11 @@ function pick(api: ApiIndex, args: readonly string[]): { operations: ApiOperatio
   const byId = api.index.byId(first);
   if (byId.length > 0) return { operations: byId };
   const lower = first.toLowerCase();
-  const similar = api.operations.filter((operation) => operation.id.toLowerCase().includes(lower)).slice(0, 5);
-  throw new UserError(`No operation has the id "${first}"${similar.length ? `; similar: ${similar.map((operation) => operation.id).join(', ')}` : ''}. Use "ons-proxy openapi find <text>" to search.`);
+  const family = lower.includes('.') ? `${lower.slice(0, lower.lastIndexOf('.'))}.` : undefined;
+  const similar = [...new Set(api.operations.map((operation) => operation.id))]
+    .filter((id) => id.toLowerCase().includes(lower) || (family !== undefined && id.toLowerCase().startsWith(family)))
+    .slice(0, 5);
+  throw new UserError(`No operation has the id "${first}"${similar.length ? `; similar: ${similar.join(', ')}` : ''}. Use "ons-proxy openapi find <text>" to search.`);
 }
 
 function describe(document: OpenApiDocument, operation: ApiOperation): string {
