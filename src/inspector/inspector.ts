@@ -33,6 +33,10 @@ export interface ExchangeSummary {
   error?: string;
   hint?: string;
   tag?: string;
+  /** The API document's operation id and summary, and how many findings its checks had. */
+  operation?: string;
+  operationSummary?: string;
+  findings?: number;
 }
 
 export function summarize(record: TrafficRecord): ExchangeSummary {
@@ -49,6 +53,8 @@ export function summarize(record: TrafficRecord): ExchangeSummary {
     ...(record.error ? { error: record.error.code } : {}),
     ...(record.hint !== undefined ? { hint: record.hint } : {}),
     ...(record.tag !== undefined ? { tag: record.tag } : {}),
+    ...(record.operation ? { operation: record.operation.id, ...(record.operation.summary ? { operationSummary: record.operation.summary } : {}) } : {}),
+    ...(record.findings ? { findings: record.findings.length } : {}),
   };
 }
 

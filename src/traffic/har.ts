@@ -3,7 +3,7 @@
 // as custom fields, which HAR allows when their names start with an underscore.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
+import type { RecordFinding, RecordHeaders, RecordOperation, TrafficMessage, TrafficRecord } from './record.js';
 
 interface HarNameValue {
   name: string;
@@ -44,6 +44,8 @@ export interface HarEntry {
   _error?: { code: string; message: string };
   _aborted?: true;
   _hint?: string;
+  _operation?: RecordOperation;
+  _findings?: RecordFinding[];
 }
 
 const VERSION = readPackageVersion();
@@ -94,14 +96,27 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
     cache: {},
     // The proxy measures the whole exchange and its own queue, not the phases in between.
     timings: { blocked: record.queuedMs, dns: -1, connect: -1, send: 0, wait: waited, receive: 0, ssl: -1 },
-    ...(record.error ? { comment: `${record.error.code}: ${record.error.message}` } : record.aborted ? { comment: 'The client went away before the response was complete.' } : {}),
+    ...harComment(record),
     _id: record.id,
     _profile: record.profile,
     ...(record.tag !== undefined ? { _tag: record.tag } : {}),
     ...(record.error ? { _error: record.error } : {}),
     ...(record.aborted ? { _aborted: true as const } : {}),
     ...(record.hint !== undefined ? { _hint: record.hint } : {}),
+    ...(record.operation !== undefined ? { _operation: record.operation } : {}),
+    ...(record.findings !== undefined ? { _findings: record.findings } : {}),
   };
+}
+
+/** What went wrong, then the operation and its findings: the one line HAR viewers show beside an entry. */
+function harComment(record: TrafficRecord): { comment?: string } {
+  const parts: string[] = [];
+  if (record.error) parts.push(`${record.error.code}: ${record.error.message}`);
+  else if (record.aborted) parts.push('The client went away before the response was complete.');
+  const { operation, findings } = record;
+  if (operation) parts.push(`${operation.id}${operation.summary ? `: ${operation.summary}` : ''} (${record.method} ${operation.path})${operation.deprecated ? ' [deprecated]' : ''}`);
+  if (findings?.length) parts.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings.map((finding) => `${finding.where} ${finding.message}`).join('; ')}`);
+  return parts.length ? { comment: parts.join(' | ') } : {};
 }
 
 /** The URL the API saw; the proxy's own address for exchanges the proxy answered itself. */
