@@ -30,7 +30,7 @@ export interface CallDescription {
 
 export class ApiIndex {
   readonly index: OperationIndex;
-  readonly matcher: OperationMatcher;
+  #matcher: OperationMatcher | undefined;
   readonly #migration: MigrationFacts;
   #checks: OperationChecks | undefined;
   readonly #noteAbsentFields: boolean;
@@ -42,9 +42,21 @@ export class ApiIndex {
     options: { noteAbsentFields?: boolean } = {},
   ) {
     this.index = indexOperations(document);
-    this.matcher = new OperationMatcher(this.index.operations);
     this.#migration = loadMigrationFacts();
     this.#noteAbsentFields = options.noteAbsentFields ?? false;
+  }
+
+  /**
+   * Built on first use: its radix trees cost about as much as parsing a 3 MB document, and a
+   * proxy should listen first (it builds them when idle, see warmUp).
+   */
+  get matcher(): OperationMatcher {
+    return (this.#matcher ??= new OperationMatcher(this.index.operations));
+  }
+
+  /** Builds the matcher now, so the first exchange does not pay for it. */
+  warmUp(): void {
+    void this.matcher;
   }
 
   get operations(): readonly ApiOperation[] {

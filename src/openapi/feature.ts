@@ -2,7 +2,7 @@
 // deprecated calls, and lists advisory findings. All of it runs on the recorded copy after
 // the answer went out; only the optional findings header is decided before, and so counts
 // what is known then: the request's path and query parameters.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { RecordAnnotator } from '../traffic/recorder.js';
 import type { TrafficRecord } from '../traffic/record.js';
@@ -18,6 +18,13 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
   const warned = new Set<string>();
   return {
     name: 'openapi',
+    register(app: FastifyInstance) {
+      // The radix trees are built once the proxy listens, while it waits for its first request.
+      app.addHook('onListen', (done) => {
+        setImmediate(() => knowledge.current?.warmUp());
+        done();
+      });
+    },
     ...(options.findingsHeader
       ? {
           observeUpstreamResponse(request: FastifyRequest, reply: FastifyReply) {

@@ -107,6 +107,7 @@ export class ApiKnowledge {
           (result) => {
             if (!result.changed && knowledge.#current) return;
             load(() => loadDocumentFile(result.entry.file, { ...options, label: source.url }));
+            knowledge.#current?.warmUp();
           },
           (error: unknown) => {
             if (knowledge.#stop.signal.aborted) return;

@@ -71,7 +71,9 @@ export class OperationMatcher {
 
 function newRouter(): Router {
   // Ons paths carry long identifiers (uuids, dates, id lists); the default limit is 100 characters.
-  return FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 2000, caseSensitive: true });
+  // No ignoreTrailingSlash: it doubles every route (and start-up), and a path with a trailing
+  // slash the document does not have is worth the "nearest operation" hint anyway.
+  return FindMyWay({ maxParamLength: 2000, caseSensitive: true });
 }
 
 /** find-my-way's syntax: {x} becomes :x, and a literal ":" is written "::". */
