@@ -4,8 +4,8 @@ import type { ProxyConfig } from '../config/load.js';
 import { assertStartable } from '../config/validate.js';
 import { startInstance } from '../instance/start-instance.js';
 import { describeDocumentSetting } from '../openapi/index.js';
-import { diagnoseHandshake, diagnoseMaterial, interpretPing, type CheckStep } from '../tls/index.js';
-import { createConsoleLogger } from '../traffic/console.js';
+import { diagnoseHandshake, diagnoseMaterial, interpretPing, type CheckStep } from '../setup/index.js';
+import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
 

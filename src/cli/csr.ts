@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assertCsrFilesAbsent, createCertificateSigningRequest, csrFilePaths, validateCsrFields, writeCsrFiles, DEFAULT_CUSTOMER_CODE, type CsrSubject } from '../tls/index.js';
+import { assertCsrFilesAbsent, createCertificateSigningRequest, csrFilePaths, validateCsrFields, writeCsrFiles, DEFAULT_CUSTOMER_CODE, type CsrSubject } from '../setup/index.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 

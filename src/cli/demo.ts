@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMockOnsApi, writeDemoPki } from '../demo/index.js';
 import { startInstance } from '../instance/start-instance.js';
-import { createConsoleLogger } from '../traffic/console.js';
+import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';

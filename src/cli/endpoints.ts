@@ -1,5 +1,5 @@
 import { settingByKey } from '../config/settings.js';
-import { formatEndpointTable, summarizeEndpoints, type UsedExchange } from '../ons/endpoints.js';
+import { formatEndpointTable, summarizeEndpoints, type UsedExchange } from '../reports/endpoints.js';
 import { CONFIG_SOURCE_OPTIONS } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { RunningInstance } from '../instance/start-instance.js';
-import type { ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../log/logger.js';
 
 /** After a second signal, how long the traffic file may take to flush before the process exits regardless. */
 const FLUSH_DEADLINE_MS = 2_000;

@@ -1,5 +1,5 @@
 import { startInstance, type RunningInstance } from '../instance/start-instance.js';
-import { createConsoleLogger } from '../traffic/console.js';
+import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';

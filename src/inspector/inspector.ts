@@ -1,19 +1,19 @@
 // The web inspector at /__proxy/: a small page (plain HTML, CSS and JS under assets/, no
-// build step, nothing from a CDN) over a JSON API and server-sent events, fed by the
-// traffic recorder and backed by an in-memory ring of the recent records.
+// build step, nothing from a CDN) over a JSON API and server-sent events, fed as one of the
+// recorder's sinks and backed by an in-memory ring of the recent records.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { ADMIN_PREFIX } from '../proxy/admin-path.js';
+import { ADMIN_PREFIX } from '../admin/index.js';
 import type { ProxyFeature } from '../proxy/feature.js';
-import type { ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import { toHar } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';
 import { readLastRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
-import type { TrafficRecorder } from '../traffic/recorder.js';
+import type { RecordSink } from '../traffic/sinks/index.js';
 import { EventStream } from './event-stream.js';
 import { RecordRing } from './ring.js';
 
@@ -68,15 +68,23 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
 // The page runs only its own script and talks only to this proxy.
 const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function inspector(config: InspectorSettings, recorder: TrafficRecorder, logger: ConsoleLogger): ProxyFeature {
+export interface Inspector extends ProxyFeature {
+  /** Give this to the recorder: it keeps the recent records and tells open pages about each. */
+  readonly recentRecords: RecordSink;
+}
+
+export function inspector(config: InspectorSettings, logger: ConsoleLogger): Inspector {
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
-  const stopListening = recorder.onRecord((record, json) => {
-    ring.push(record.id, json);
-    // Most of the time no page is open: then there is nobody to summarise for.
-    if (events.clients > 0) events.send('exchange', summarize(record));
-  });
+  const recentRecords: RecordSink = {
+    name: 'inspector',
+    write(record, json) {
+      ring.push(record.id, json);
+      // Most of the time no page is open: then there is nobody to summarise for.
+      if (events.clients > 0) events.send('exchange', summarize(record));
+    },
+  };
   let restored = 0;
 
   // After a restart the page shows today's exchanges of this profile, read back from the file.
@@ -89,6 +97,8 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
 
   return {
     name: 'inspector',
+    phase: 'observe',
+    recentRecords,
     register(app: FastifyInstance) {
       const sendAsset = (name: string) => async (_request: unknown, reply: FastifyReply) => {
         const body = assets.get(name);
@@ -139,7 +149,6 @@ export function inspector(config: InspectorSettings, recorder: TrafficRecorder, 
       return { recent: ring.size, limit: config.inspectorLimit, restoredFromFile: restored, approxBytes: ring.bytes, openPages: events.clients };
     },
     async close() {
-      stopListening();
       events.closeAll();
       await restoring;
     },

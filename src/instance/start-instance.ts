@@ -7,9 +7,11 @@ import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
 import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
-import type { ConsoleLogger } from '../traffic/console.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import { recordTraffic } from '../traffic/recorder.js';
+import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
+import { inspectorLogin } from '../inspector/login.js';
 import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
 
 export interface RunningInstance {
@@ -32,27 +34,24 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   assertStartable(config);
   const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
+  // Opened before the inspector, which reads today's file back.
+  const trafficFile = trafficFileSink(config.logDir, deps.logger);
+  const pages = inspector(config, deps.logger);
+  // Every record goes to each of these, in this order.
+  const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
   // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
   const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
-  const traffic = recordTraffic(config, deps.logger, [apiDocument.annotate]);
+  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
     statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
-    features: [
-      // Order matters: each feature sees the exchange after the ones before it.
-      // Guards first: a refused request must reach nothing else.
-      ...requestGuards(config),
-      certificate,
-      ...onsRules(config, secureContext),
-      apiDocument,
-      // Builds one record per exchange, whatever the features before it did with it.
-      traffic,
-      inspector(config, traffic, deps.logger),
-      ...(deps.extraFeatures ?? []),
-    ],
+    // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
+    // exchange after the ones before it, so a refused request reaches nothing past the guards,
+    // and the record is built after every feature did its part.
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {

@@ -25,6 +25,7 @@ export function isToolDefaultUserAgent(userAgent: string | undefined): boolean {
 export function defaultHeaders(options: { userAgent: string | undefined }): ProxyFeature {
   return {
     name: 'default-headers',
+    phase: 'adjust',
     adjustRequestHeaders(_request: FastifyRequest, headers: IncomingHttpHeaders) {
       if (headers.accept === undefined || headers.accept.trim() === '') headers.accept = DEFAULT_ACCEPT;
       if (options.userAgent !== undefined && isToolDefaultUserAgent(headers['user-agent'])) headers['user-agent'] = options.userAgent;

@@ -45,6 +45,7 @@ export function hintFor(context: HintContext): string | undefined {
 export function onsHints(options: { environment: OnsEnvironment; maxConcurrency: number }): ProxyFeature {
   return {
     name: 'hints',
+    phase: 'observe',
     // Called only for answers from upstream, never for the proxy's own problem responses.
     observeUpstreamResponse(request: FastifyRequest, reply: FastifyReply) {
       const accept = request.headers.accept;

@@ -2,7 +2,7 @@ import tls from 'node:tls';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ConfigError } from '../config/errors.js';
 import type { ProxyFeature } from '../proxy/feature.js';
-import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from '../proxy/limiter.js';
+import { ConcurrencyLimiter, type LimiterSettings, type SlotOutcome } from './limiter.js';
 import { sendProblem } from '../proxy/problem.js';
 import { isForwarded } from './forwarded.js';
 import { ExchangeCalls } from './upstream-calls.js';
@@ -48,6 +48,7 @@ export function parallelLimit(options: ParallelLimitOptions): ProxyFeature {
   let shared: SharedLimiter | undefined;
   return {
     name: 'limiter',
+    phase: 'admit',
     register(app: FastifyInstance) {
       app.decorateRequest('exchangeCalls', null);
       shared = joinLimiter(options);

@@ -12,6 +12,7 @@ const READ_ONLY_METHODS = ['GET', 'HEAD'] as const;
 export function productionReadOnly(): ProxyFeature {
   return {
     name: 'production-read-only',
+    phase: 'guard',
     register(app: FastifyInstance) {
       answerEarly(app, (request, reply) => {
         if (!isForwarded(request) || (READ_ONLY_METHODS as readonly string[]).includes(request.method)) return false;

@@ -18,6 +18,8 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
   const warned = new Set<string>();
   return {
     name: 'openapi',
+    // Sees the upstream's answer (the findings header); its annotator runs inside the recorder.
+    phase: 'observe',
     register(app: FastifyInstance) {
       // The radix trees are built once the proxy listens, while it waits for its first request.
       app.addHook('onListen', (done) => {

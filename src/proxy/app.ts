@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { registerAdminRoutes } from '../admin/index.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
-import type { ProxyFeature } from './feature.js';
-import { ADMIN_PREFIX } from './admin-path.js';
+import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
@@ -14,7 +14,7 @@ export interface ProxyAppOptions {
   readonly upstream: string;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
-  /** The proxy's concerns (guards, limiter, recording, ...), in the order they see each exchange. */
+  /** The proxy's concerns (guards, limiter, recording, ...), in the order of their phases, which is the order they see each exchange. */
   readonly features: readonly ProxyFeature[];
   /** The top of GET /__proxy/status: profile, environment, upstream. */
   readonly statusSummary: Readonly<Record<string, unknown>>;
@@ -23,6 +23,7 @@ export interface ProxyAppOptions {
 
 /** The fastify app of one proxy: exchange bookkeeping, admin routes, then the forwarder for everything else. */
 export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {
+  assertPhaseOrder(options.features);
   const completers = options.features.filter((f) => f.onExchangeComplete);
   const startExchange = (request: FastifyRequest, reply: FastifyReply): void => {
     request.exchange = newExchange(request.id);
@@ -77,23 +78,9 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply.header('allow', FORWARDED_METHODS.join(', ')), methodNotSupported(request.method, FORWARDED_METHODS)));
 
-  app.get(`${ADMIN_PREFIX}/health`, async () => ({ status: 'ok' }));
-  app.get(`${ADMIN_PREFIX}/status`, async () => {
-    const status: Record<string, unknown> = { ...options.statusSummary };
-    for (const feature of options.features) if (feature.status) status[feature.name] = feature.status();
-    return status;
-  });
-
+  registerAdminRoutes(app, { statusSummary: options.statusSummary, features: options.features });
   for (const feature of options.features) await feature.register?.(app);
-  // The proxy's own URL space: a mistyped admin path must not reach the upstream.
-  app.all(`${ADMIN_PREFIX}/*`, async (request, reply) =>
-    sendProblem(reply, {
-      status: 404,
-      code: 'proxy_page_not_found',
-      title: 'No such proxy page',
-      detail: `${request.url.split('?')[0]} is not one of the proxy's own pages (${ADMIN_PREFIX}/, ${ADMIN_PREFIX}/health, ${ADMIN_PREFIX}/status, ${ADMIN_PREFIX}/har); paths under ${ADMIN_PREFIX}/ are never forwarded.`,
-    }),
-  );
+  for (const feature of options.features) await feature.start?.();
   app.addHook('onClose', async () => {
     for (const feature of options.features) await feature.close?.();
   });

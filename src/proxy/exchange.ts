@@ -19,6 +19,8 @@ export interface ExchangeContext {
   hint: string | undefined;
   /** The call to the upstream, once the forwarder made it. */
   upstreamCall: { cancel(reason: Error): void } | undefined;
+  /** The upstream's reason phrase (reply-from passes on only the status code). */
+  upstreamStatusText: string | undefined;
   /** The client went away before its response was complete. */
   clientGone: boolean;
 }
@@ -40,6 +42,7 @@ export function newExchange(id: string): ExchangeContext {
     queuedMs: 0,
     hint: undefined,
     upstreamCall: undefined,
+    upstreamStatusText: undefined,
     clientGone: false,
   };
 }

@@ -3,12 +3,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompletedExchange } from './exchange.js';
 
 /**
+ * Where in an exchange a feature does its work. Features are listed in this order (the
+ * proxy refuses to start otherwise), so list order and run order agree:
+ * - setup: takes no part in exchanges; prepares what they rely on (the client certificate) in start().
+ * - guard: may refuse a request as it arrives (an onRequest check, see answerEarly), before anything else sees it.
+ * - admit: decides when an accepted request goes upstream (the parallel limit waits in preHandler).
+ * - adjust: changes what goes upstream (request headers).
+ * - observe: sees the upstream's answer and the finished exchange (hints, recording, the inspector).
+ */
+export const FEATURE_PHASES = ['setup', 'guard', 'admit', 'adjust', 'observe'] as const;
+export type FeaturePhase = (typeof FEATURE_PHASES)[number];
+
+/**
  * One concern of the proxy (recording, access guards, the concurrency limiter, ...),
  * seeing the same exchange. Adding a concern means adding a feature, not editing the core.
- * Features run in the order they are listed.
  */
 export interface ProxyFeature {
   readonly name: string;
+  readonly phase: FeaturePhase;
+  /** Work outside HTTP (watchers, timers, signal handlers), started once the app is built; close() stops it. */
+  start?(): void | Promise<void>;
   /** Hooks and routes, registered before the catch-all forwarder. */
   register?(app: FastifyInstance): void | Promise<void>;
   /** Sees each upstream call (a retry included) as it is dispatched; a returned function runs once when that call has ended. */
@@ -23,6 +37,17 @@ export interface ProxyFeature {
   status?(): Record<string, unknown>;
   /** Releases resources when the proxy stops (flush files, stop watchers). */
   close?(): Promise<void>;
+}
+
+/** Throws when a feature is listed after one of a later phase: a mistake in the code, not in any setting. */
+export function assertPhaseOrder(features: readonly ProxyFeature[]): void {
+  let latest: ProxyFeature | undefined;
+  for (const feature of features) {
+    if (latest && FEATURE_PHASES.indexOf(feature.phase) < FEATURE_PHASES.indexOf(latest.phase)) {
+      throw new Error(`feature "${feature.name}" (phase ${feature.phase}) is listed after "${latest.name}" (phase ${latest.phase}); list features in the order ${FEATURE_PHASES.join(', ')}`);
+    }
+    latest = feature;
+  }
 }
 
 /**

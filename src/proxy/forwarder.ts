@@ -1,13 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import httpProxy from '@fastify/http-proxy';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { isClientAbort } from './client-abort.js';
 import type { ProxyFeature } from './feature.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
-import { UpstreamCall, type UpstreamCallOwner, type UpstreamHead } from './upstream-call.js';
+import { noteStreamedBytes } from './streamed-buffers.js';
+import { attachExchangeRequest, ExchangeDispatcher } from './upstream-requests.js';
 import { describeUpstreamFailure } from './upstream-errors.js';
 
 export interface ForwarderOptions {
@@ -24,158 +26,163 @@ export const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
+// http-proxy's and reply-from's message (without a code) when a path has a ".." segment.
+const TRAVERSAL_REFUSED = 'source/request contain invalid characters';
+
+// Answers up to this size with a declared length are collected and sent in one write: a small
+// JSON answer then costs the client one packet, and one that breaks off can still get a problem.
+const BUFFERED_BODY_LIMIT = 64 * 1024;
+
 // Reasons for statuses Node does not know, so clients see more than "unknown" when the upstream sent none.
 const EXTRA_REASONS: Readonly<Record<number, string>> = { 495: 'SSL Certificate Error', 496: 'SSL Certificate Required', 499: 'Client Closed Request' };
-// What Node accepts in a header value or reason phrase (it throws on anything else).
-const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
-const INVALID_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]/g;
+// What Node accepts in a reason phrase (it throws on anything else).
+const INVALID_REASON_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
-interface Exchange {
-  readonly request: FastifyRequest;
-  readonly reply: FastifyReply;
+/** What reply-from hands onResponse (its types name the server's response instead). */
+interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly stream: Readable;
+}
+
+/** What reply-from hands retryDelay: its own request options, and the error of the attempt. */
+interface RetryAttempt {
+  readonly err?: Error;
+  readonly req: { readonly method?: string; readonly body?: unknown };
+  readonly attempt: number;
 }
 
 /**
- * Sends every method and path that is not the proxy's own to the upstream, byte for byte:
- * the raw path and query, the request body as a stream, the answer's status, reason phrase,
- * headers and body. Hop-by-hop headers stay on their side of the proxy.
+ * Registers @fastify/http-proxy for every method and path that is not the proxy's own: the
+ * client's path and raw query go upstream, the request body as a stream, the answer's status,
+ * headers and body come back. Hop-by-hop headers stay on their side of the proxy.
  */
 export async function registerForwarder(app: FastifyInstance, options: ForwarderOptions): Promise<void> {
-  const forwarder = new Forwarder(options);
+  const headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
+  const responseObservers = options.features.filter((f) => f.observeUpstreamResponse);
+  const fail = (reply: FastifyReply, error: Error): void => {
+    // The client left first: the exchange is already reported as aborted, nobody is listening.
+    if (isClientAbort(error) || reply.request.exchange.clientGone) return;
+    const failure = describeUpstreamFailure(error, options.upstream);
+    reply.request.exchange.error = failure.cause;
+    // Too late for a status once the head went out: fastify cuts the connection, so the client sees an error, not a short body.
+    sendProblem(reply, failure);
+  };
+  const respond = (request: FastifyRequest, reply: FastifyReply, response: UpstreamResponse): void => {
+    const body = response.stream;
+    if (reply.sent || request.exchange.clientGone) {
+      body.destroy();
+      return;
+    }
+    const reason = reasonPhrase(response.statusCode, request.exchange.upstreamStatusText ?? '');
+    if (reason !== undefined && reason !== STATUS_CODES[response.statusCode]) reply.raw.statusMessage = reason;
+    for (const feature of responseObservers) feature.observeUpstreamResponse?.(request, reply);
+    if (isSmall(request.method, response.headers)) {
+      collect(body, (error, whole) => {
+        if (error) {
+          // Nothing reached the client yet: it gets a problem, without the upstream's headers.
+          for (const name of Object.keys(response.headers)) if (name !== 'x-request-id') reply.removeHeader(name);
+          reply.removeHeader('x-upstream-request-id');
+          fail(reply, error);
+        } else if (!request.exchange.clientGone) void reply.send(whole);
+      });
+      return;
+    }
+    body.on('data', countStreamed);
+    body.once('error', (error: Error) => fail(reply, error));
+    void reply.send(body);
+  };
+
+  // Bodies stream through unparsed, whatever their type (a JSON or text body is forwarded as
+  // sent): the scope drops fastify's parsers, and http-proxy adds its pass-through for every type.
   await app.register(async (scope) => {
-    // Bodies stream through unparsed, whatever their type (a JSON body is forwarded as sent).
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const handler = (request: FastifyRequest, reply: FastifyReply): void => forwarder.forward(request, reply);
-    for (const url of ['/', '/*']) scope.route({ url, method: [...FORWARDED_METHODS], handler });
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.statusCode === 400 && error.message === TRAVERSAL_REFUSED) {
+        sendProblem(reply, {
+          status: 400,
+          code: 'path_not_forwarded',
+          title: 'Path not forwarded',
+          detail: `${request.url.split('?')[0]?.slice(0, 200)} has a ".." segment (or an encoded one): the proxy forwards no path that could climb out of the upstream's base path. Send the path with the segment resolved.`,
+        });
+        return;
+      }
+      throw error;
+    });
+    await scope.register(httpProxy, {
+      upstream: options.upstream,
+      // The proxy's dispatcher (certificate, verification, reload), seen per exchange.
+      undici: new ExchangeDispatcher(options.dispatcher, options.features),
+      disableRequestLogging: true,
+      // Location headers belong to the upstream's URL space; rewriting them would change the API's answer.
+      internalRewriteLocationHeader: false,
+      httpMethods: [...FORWARDED_METHODS],
+      replyOptions: {
+        timeout: options.timeoutMs,
+        // http-proxy re-serialises the query string; the client's bytes go instead.
+        queryString: (_search, rawUrl) => rawQuery(rawUrl),
+        retryDelay: (details) => retryDelay(details as unknown as RetryAttempt),
+        rewriteRequestHeaders: (anyRequest, anyHeaders) => {
+          const request = anyRequest as FastifyRequest;
+          const headers = withoutHopByHop(anyHeaders as IncomingHttpHeaders);
+          // fastify reads no body for a GET or HEAD; a length it did not read would not match what is sent.
+          if (!(request.body instanceof Readable) && headers['content-length'] !== '0') delete headers['content-length'];
+          for (const feature of headerAdjusters) feature.adjustRequestHeaders?.(request, headers);
+          request.exchange.upstreamUrl = options.upstream + request.url;
+          attachExchangeRequest(request, headers);
+          return headers;
+        },
+        rewriteHeaders: (headers, request) => responseHeaders(headers as IncomingHttpHeaders, request as FastifyRequest | undefined),
+        onResponse: (request, reply, response) => respond(request as FastifyRequest, reply as FastifyReply, response as unknown as UpstreamResponse),
+        onError: (reply, { error }) => fail(reply as FastifyReply, error),
+      },
+    });
   });
 }
 
-class Forwarder implements UpstreamCallOwner<Exchange> {
-  readonly #upstream: string;
-  readonly #origin: string;
-  readonly #basePath: string;
-  readonly #host: string;
-  readonly #dispatcher: Dispatcher;
-  readonly #timeoutMs: number;
-  readonly #headerAdjusters: readonly ProxyFeature[];
-  readonly #responseObservers: readonly ProxyFeature[];
-  readonly #callWatchers: readonly ProxyFeature[];
+function rawQuery(rawUrl: string): string {
+  const index = rawUrl.indexOf('?');
+  return index === -1 ? '' : rawUrl.slice(index + 1);
+}
 
-  constructor(options: ForwarderOptions) {
-    const target = new URL(options.upstream);
-    this.#upstream = options.upstream;
-    this.#origin = target.origin;
-    this.#basePath = target.pathname.replace(/\/$/, '');
-    this.#host = target.host;
-    this.#dispatcher = options.dispatcher;
-    this.#timeoutMs = options.timeoutMs;
-    this.#headerAdjusters = options.features.filter((f) => f.adjustRequestHeaders);
-    this.#responseObservers = options.features.filter((f) => f.observeUpstreamResponse);
-    this.#callWatchers = options.features.filter((f) => f.onUpstreamCall);
-  }
+/** No retry on a status (503 included); one retry for a stale pooled socket, when the request has no body. */
+function retryDelay({ err, req, attempt }: RetryAttempt): number | null {
+  if (!err || attempt > 0 || !RETRYABLE_METHODS.has(req.method ?? '') || req.body instanceof Readable) return null;
+  const code = (err as Error & { code?: string }).code ?? '';
+  const causeCode = (err as Error & { cause?: { code?: string } }).cause?.code ?? '';
+  return STALE_SOCKET_CODES.has(code) || STALE_SOCKET_CODES.has(causeCode) ? 1 : null;
+}
 
-  forward(request: FastifyRequest, reply: FastifyReply): void {
-    const exchange = request.exchange;
-    // The client left while the request waited (for a slot, for its body): nothing to send.
-    if (exchange.clientGone) return;
-    const body = request.body instanceof Readable ? request.body : null;
-    const headers = withoutHopByHop(request.headers);
-    headers.host = this.#host;
-    // fastify reads no body for a GET or HEAD; a length it did not read would not match what is sent.
-    if (body === null && headers['content-length'] !== '0') delete headers['content-length'];
-    for (const feature of this.#headerAdjusters) feature.adjustRequestHeaders?.(request, headers);
-    exchange.upstreamUrl = this.#upstream + request.url;
-    const call = new UpstreamCall<Exchange>(
-      this.#dispatcher,
-      {
-        origin: this.#origin,
-        // request.url is the client's path and query as sent (origin-form): no re-encoding.
-        path: this.#basePath + request.url,
-        method: request.method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
-      },
-      this,
-      { request, reply },
-    );
-    exchange.upstreamCall = call;
-    call.start();
-  }
+function isSmall(method: string, headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return method === 'HEAD' || length === '0' || (length !== undefined && Number(length) <= BUFFERED_BODY_LIMIT && headers['content-type'] !== undefined);
+}
 
-  respond({ request, reply }: Exchange, head: UpstreamHead, body: Readable | Buffer | undefined): void {
-    if (request.exchange.clientGone) {
-      if (body instanceof Readable) body.destroy();
-      return;
-    }
-    try {
-      reply.code(head.statusCode);
-    } catch {
-      sendProblem(reply, describeUpstreamFailure(Object.assign(new Error(`invalid status code ${head.statusCode}`), { code: 'UND_ERR_RESPONSE_STATUS_CODE' }), this.#upstream));
-      if (body instanceof Readable) body.destroy();
-      return;
-    }
-    const reason = reasonPhrase(head);
-    if (reason !== undefined && reason !== STATUS_CODES[head.statusCode]) reply.raw.statusMessage = reason;
-    reply.headers(responseHeaders(head.headers, request.id));
-    // An HTTP/1 connection cannot be reused while the client is still sending a body nobody reads.
-    if (!request.raw.complete) reply.header('connection', 'close');
-    for (const feature of this.#responseObservers) feature.observeUpstreamResponse?.(request, reply);
-    void reply.send(body);
-  }
+function collect(body: Readable, done: (error: Error | undefined, whole: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  body.on('data', (chunk: Buffer) => chunks.push(chunk));
+  body.once('error', (error: Error) => done(error, undefined));
+  body.once('end', () => done(undefined, chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+}
 
-  fail({ request, reply }: Exchange, error: Error, responseStarted: boolean): void {
-    // The client left first: the exchange is already reported as aborted, nobody is listening.
-    if (isClientAbort(error) || request.exchange.clientGone) return;
-    const failure = describeUpstreamFailure(error, this.#upstream);
-    request.exchange.error = failure.cause;
-    // A stream that broke off after its head went out: fastify cuts the connection, so the client sees an error, not a short body.
-    if (responseStarted) return;
-    sendProblem(reply, failure);
-  }
-
-  dispatched({ request }: Exchange): () => void {
-    const ends: Array<() => void> = [];
-    for (const feature of this.#callWatchers) {
-      const ended = feature.onUpstreamCall?.(request);
-      if (ended) ends.push(ended);
-    }
-    return () => {
-      for (const ended of ends) ended();
-    };
-  }
-
-  /** No retry on a status (503 included); one retry for a stale pooled socket, when the request has no body. */
-  mayRetry({ request }: Exchange, error: Error, attempt: number): boolean {
-    if (attempt > 0 || !RETRYABLE_METHODS.has(request.method) || request.body instanceof Readable) return false;
-    const code = (error as Error & { code?: string }).code ?? '';
-    const causeCode = (error as Error & { cause?: { code?: string } }).cause?.code ?? '';
-    return STALE_SOCKET_CODES.has(code) || STALE_SOCKET_CODES.has(causeCode);
-  }
+function countStreamed(chunk: Buffer): void {
+  noteStreamedBytes(chunk.length);
 }
 
 /** The upstream's own reason phrase, or a name for a status Node does not know when the upstream gave none (Node servers say "Unknown"). */
-function reasonPhrase({ statusCode, statusMessage }: UpstreamHead): string | undefined {
-  const usable = statusMessage !== '' && !INVALID_HEADER_CHAR.test(statusMessage);
+function reasonPhrase(statusCode: number, statusMessage: string): string | undefined {
+  const usable = statusMessage !== '' && !INVALID_REASON_CHAR.test(statusMessage);
   if (usable && statusMessage.toLowerCase() !== 'unknown') return statusMessage;
   return EXTRA_REASONS[statusCode] ?? (usable ? statusMessage : undefined);
 }
 
-/** The upstream's headers as the client gets them: hop-by-hop gone, values Node would refuse cleaned, the proxy's request id added. */
-function responseHeaders(upstreamHeaders: IncomingHttpHeaders, requestId: string): IncomingHttpHeaders {
+/** The upstream's headers as the client gets them: hop-by-hop gone, the proxy's request id added (http-proxy cleans the values). */
+function responseHeaders(upstreamHeaders: IncomingHttpHeaders, request: FastifyRequest | undefined): IncomingHttpHeaders {
   const headers = withoutHopByHop(upstreamHeaders);
-  for (const name in headers) {
-    const value = headers[name];
-    if (typeof value === 'string') {
-      if (INVALID_HEADER_CHAR.test(value)) headers[name] = value.replace(INVALID_HEADER_CHARS, '');
-    } else if (Array.isArray(value)) {
-      headers[name] = value.map((item) => item.replace(INVALID_HEADER_CHARS, ''));
-    }
+  if (request) {
+    const upstreamId = headers['x-request-id'];
+    if (upstreamId !== undefined) headers['x-upstream-request-id'] = upstreamId;
+    headers['x-request-id'] = request.id;
   }
-  const upstreamId = headers['x-request-id'];
-  if (upstreamId !== undefined) headers['x-upstream-request-id'] = upstreamId;
-  headers['x-request-id'] = requestId;
   return headers;
 }

@@ -4,10 +4,10 @@
 // only when a young-generation GC finds its small handle dead. A stream allocates almost
 // nothing else on the heap, so those GCs come from V8's own heuristics: often while the
 // young generation is small (a fresh proxy), rarely once JSON load has grown it to its
-// maximum. Then tens of MB of dead buffers wait, V8 answers their "external memory
-// pressure" with a mark-compact every ~200 ms, and a 1 GiB download took twice as long
-// with 20-30 MB more RSS (BENCHMARKS.md, fourth round). Asking for a young-generation GC
-// once 8 MB has piled up keeps the stream at the speed of a fresh proxy, and its RSS lower.
+// maximum. Then tens of MB of dead buffers wait and V8 answers their "external memory
+// pressure" with frequent mark-compacts, which slow a long download and raise its RSS.
+// Asking for a young-generation GC once 8 MB has piled up keeps the stream at the speed of
+// a fresh proxy, and its RSS lower.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 

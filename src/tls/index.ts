@@ -2,12 +2,13 @@
 export { openClientCertificate, type ClientCertificate } from './client-certificate.js';
 export { loadClientCertificate, certificateUse, type CertificateSettings, type LoadedCertificate } from './loader.js';
 export { readClientMaterial, readMaterialFile, type ClientMaterial } from './material.js';
-export { readClientIdentity, type ClientIdentity } from './identity.js';
+export { readClientIdentity, readCertificates, readPrivateKey, pairWithKey, type ClientIdentity } from './identity.js';
 export { createClientSecureContext } from './secure-context.js';
 export {
   assertCurrentlyValid,
   assertRightEnvironment,
   certificateWarnings,
+  commonNameOf,
   summarizeCertificate,
   EXPIRY_WARNING_DAYS,
   ONS_MINIMUM_KEY_BITS,
@@ -15,14 +16,5 @@ export {
 } from './assessment.js';
 export { certificateReloader, type CertificateLog, type CertificateReloader, type ReloadOutcome } from './reloader.js';
 export { SwappableDispatcher, createUpstreamAgent } from './upstream-dispatcher.js';
-export { diagnoseMaterial, diagnoseHandshake, interpretPing, type CheckStep, type StepStatus } from './diagnosis.js';
-export {
-  validateCsrFields,
-  createCertificateSigningRequest,
-  writeCsrFiles,
-  csrFilePaths,
-  assertCsrFilesAbsent,
-  DEFAULT_CUSTOMER_CODE,
-  type CsrFields,
-  type CsrSubject,
-} from './csr.js';
+export { loadForge, subjectField } from './forge.js';
+export { IDENTIFICATION_PATTERN, TECHNICAL_NAME_PATTERN, environmentsOfCustomerCode } from './ons-common-name.js';

@@ -95,6 +95,7 @@ export function certificateReloader(options: CertificateReloaderOptions): Certif
 
   const reloader: CertificateReloader = {
     name: 'certificate',
+    phase: 'setup',
     get current() {
       return current;
     },
@@ -106,7 +107,7 @@ export function certificateReloader(options: CertificateReloaderOptions): Certif
         return result;
       });
     },
-    register() {
+    start() {
       watch = watchMaterialFiles(current.material.files, options.debounceMs ?? 250, () => void reloader.reload('file change'), (message) => log.warn(message));
       process.on('SIGHUP', onSignal);
       expiryTimer = setInterval(checkExpiry, options.expiryCheckIntervalMs ?? DAY_MS);

@@ -52,7 +52,7 @@ function keepTlsAlerts(connect: buildConnector.connector): buildConnector.connec
 }
 
 /**
- * The forwarder takes its dispatcher once, at start. This dispatcher delegates to
+ * reply-from takes its dispatcher once, at registration. This dispatcher delegates to
  * a replaceable Agent so a renewed certificate takes effect without a restart: new
  * requests use the new Agent, requests already running finish on the old one.
  */

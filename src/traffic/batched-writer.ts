@@ -28,12 +28,10 @@ const BATCH_INTERVAL_MS = 10;
 
 /**
  * Collects what is written during BATCH_INTERVAL_MS and hands it to the destination as one
- * write. One write per line (each measured, copied and queued on its own) was a fifth of the
- * proxy's time; one per event-loop turn still meant a file write, a thread-pool hand-off and
- * a wake-up for every turn, over a thousand a second for each of the traffic file and the
- * console at 4 connections. Batched by time: up to ~40 % more requests per second and a
- * third less CPU per request (BENCHMARKS.md). A line reaches the disk at most that much
- * later; on exit pending lines are handed over before pino's final flush.
+ * write. Each write is measured, copied and queued on its own, and costs a file write, a
+ * thread-pool hand-off and a wake-up: per line, or even per event-loop turn, that is over a
+ * thousand a second for each of the traffic file and the console. A line reaches the disk at
+ * most BATCH_INTERVAL_MS later; on exit pending lines are handed over before pino's final flush.
  */
 export class BatchedWriter<Chunk extends string | Buffer = string> {
   #pending: Chunk[] = [];

@@ -1,34 +1,24 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
-// and hands it to the traffic file, the console and any listener (the inspector).
-import path from 'node:path';
+// and hands it to each of its sinks (the traffic file, the console, the inspector, ...).
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
-import { isAdminPath } from '../proxy/admin-path.js';
+import { isAdminPath } from '../admin/index.js';
 import type { CompletedExchange } from '../proxy/exchange.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { problemBody } from '../proxy/problem.js';
 import { BodyCapture, RequestBodyTap, observeBody } from './body-capture.js';
 import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHeaders } from './build-record.js';
-import { writesToTerminal, type ConsoleLogger } from './console.js';
-import { ConsoleLines } from './console-lines.js';
-import { openTrafficFileSink } from './file-sink.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import type { RecordSink } from './sinks/sink.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The taps of this exchange's bodies, once the recorder has seen it. */
     trafficBodies: ExchangeBodies | null;
   }
-}
-
-/** `json` holds the bytes of the record's JSON text, the line the traffic file got (serialised once for all). */
-export type RecordListener = (record: TrafficRecord, json: Buffer) => void;
-
-export interface TrafficRecorder extends ProxyFeature {
-  /** Calls `listener` with every new record; returns the unsubscribe function. */
-  onRecord(listener: RecordListener): () => void;
 }
 
 /**
@@ -43,9 +33,7 @@ type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBod
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
  * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
  */
-export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger, annotators: readonly RecordAnnotator[] = []): TrafficRecorder {
-  const lines = new ConsoleLines(logger, { summarise: writesToTerminal(logger), trafficDir: path.resolve(config.logDir) });
-  const file = openTrafficFileSink(config.logDir, (message) => logger.error(`traffic records are not being written: ${message}. Proxying goes on.`));
+export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSink[], logger: ConsoleLogger, annotators: readonly RecordAnnotator[] = []): ProxyFeature {
   const context: RecordContext = {
     profile: config.name,
     tag: config.logTag,
@@ -54,7 +42,6 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger, a
     bodyLimit: config.logBodies ? config.logBodyLimit : 0,
     redactor: createRedactor(config),
   };
-  const listeners = new Set<RecordListener>();
   const pending = new Set<Promise<void>>();
   let recorded = 0;
 
@@ -71,19 +58,19 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger, a
       }
     }
     const json = Buffer.from(JSON.stringify(record));
-    file.write(json);
-    lines.write(record);
-    for (const listener of listeners) {
+    // One failing sink must not cost the others their record.
+    for (const sink of sinks) {
       try {
-        listener(record, json);
+        sink.write(record, json);
       } catch (error) {
-        logger.error(`a traffic listener failed: ${(error as Error).message}`);
+        logger.error(`the ${sink.name} record sink failed: ${(error as Error).message}`);
       }
     }
   };
 
   return {
     name: 'traffic',
+    phase: 'observe',
     register(app: FastifyInstance) {
       // A request property, not a WeakMap: every young-generation GC walks a WeakMap's new entries.
       app.decorateRequest('trafficBodies', null);
@@ -143,19 +130,16 @@ export function recordTraffic(config: RecorderSettings, logger: ConsoleLogger, a
         .finally(() => pending.delete(done));
       pending.add(done);
     },
-    onRecord(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
     status() {
-      return { ...file.status(), recordsBuilt: recorded, recordsPending: pending.size };
+      const status: Record<string, unknown> = {};
+      for (const sink of sinks) Object.assign(status, sink.status?.());
+      return { ...status, recordsBuilt: recorded, recordsPending: pending.size };
     },
     async close() {
       // Exchanges cut off by the shutdown report themselves on the following turns.
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
-      lines.flush();
-      await file.close();
+      for (const sink of sinks) await sink.close?.();
     },
   };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
-import { issueClient, strangerCa, writeIdentity, type WrittenIdentity } from '../tls/fixtures.js';
+import { issueClient, strangerCa, writeIdentity, type WrittenIdentity } from '../support/certificates.js';
 
 let upstream: Upstream;
 let stranger: WrittenIdentity;

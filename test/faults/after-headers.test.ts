@@ -4,9 +4,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
-import { captureExchanges, startCapturedProxy, type Capture } from '../guards/helpers.js';
+import { captureExchanges, startCapturedProxy, type Capture } from '../support/captured-proxy.js';
 import { startMisbehavingUpstream, type MisbehavingUpstream } from './misbehaving-upstream.js';
 
 let demo: Upstream;
@@ -145,6 +145,7 @@ describe('retries', () => {
       extraFeatures: [
         {
           name: 'call-counter',
+          phase: 'observe',
           onUpstreamCall(request) {
             const entry = calls.get(request.id) ?? { started: 0, ended: 0 };
             calls.set(request.id, entry);

@@ -8,7 +8,8 @@ import { createCertificateAuthority, issueCertificate } from '../../src/demo/ind
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startUpstream, type Upstream } from '../support/harness.js';
-import { captureExchanges, problemOf, startCapturedProxy, type Capture } from '../guards/helpers.js';
+import { captureExchanges, startCapturedProxy, type Capture } from '../support/captured-proxy.js';
+import { problemOf } from '../support/raw-http.js';
 import { closedPortUrl, startMisbehavingUpstream, startRefusingOpenSslServer, startSilentListener, type MisbehavingUpstream, type UpstreamTls } from './misbehaving-upstream.js';
 
 let demo: Upstream;

@@ -1,43 +1,31 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MockEchoResponse } from '../../src/demo/index.js';
-import type { RunningInstance } from '../../src/instance/start-instance.js';
-import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { captureExchanges, problemOf, rawRequest, startCapturedProxy, type Capture } from './helpers.js';
+import { startProxy } from '../support/harness.js';
+import { useCapturedProxy } from '../support/captured-proxy.js';
+import { problemOf, rawRequest } from '../support/raw-http.js';
 
 const TOKEN = 's3cret-Token_value';
 
-let upstream: Upstream;
-let proxy: RunningInstance;
-let capture: Capture;
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-  capture = captureExchanges();
-  proxy = await startCapturedProxy(upstream, capture, { accessToken: TOKEN });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.close();
-});
+const suite = useCapturedProxy({ accessToken: TOKEN });
 
 async function call(path: string, headers: Record<string, string> = {}) {
-  const response = await request(`${proxy.url}${path}`, { headers });
+  const response = await request(`${suite.proxy.url}${path}`, { headers });
   return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
 }
 
 describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
   it('refuses a request without the token with 401, a WWW-Authenticate challenge and a problem', async () => {
-    const before = upstream.mock.stats.requests;
+    const before = suite.upstream.mock.stats.requests;
     const response = await call('/__mock/echo');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="ons-proxy"');
     const problem = problemOf(response);
     expect(problem.code).toBe('access_token_required');
     expect(problem.detail).toMatch(/Proxy-Authorization: Bearer <token>/);
-    expect(upstream.mock.stats.requests).toBe(before);
+    expect(suite.upstream.mock.stats.requests).toBe(before);
   });
 
   it.each([
@@ -71,13 +59,13 @@ describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
   });
 
   it('answers an HTTP_PROXY-style (absolute-form) request without the token with 407 and Proxy-Authenticate', async () => {
-    const port = new URL(proxy.url).port;
-    const response = await rawRequest(proxy.url, `GET http://localhost:${port}/__mock/echo HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
+    const port = new URL(suite.proxy.url).port;
+    const response = await rawRequest(suite.proxy.url, `GET http://localhost:${port}/__mock/echo HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
     expect(response.status).toBe(407);
     expect(response.headers['proxy-authenticate']).toBe('Bearer realm="ons-proxy"');
     expect(problemOf(response).code).toBe('access_token_required');
     const authorised = await rawRequest(
-      proxy.url,
+      suite.proxy.url,
       `GET http://localhost:${port}/__mock/echo HTTP/1.1\r\nHost: localhost:${port}\r\nProxy-Authorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
     );
     expect(authorised.status).toBe(200);
@@ -85,7 +73,7 @@ describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
 
   it('leaves no trace of the token in what the exchange observers see', async () => {
     const response = await call('/__mock/echo', { 'x-proxy-token': TOKEN, 'proxy-authorization': `Bearer ${TOKEN}` });
-    const completed = await capture.exchange(String(response.headers['x-request-id']));
+    const completed = await suite.capture.exchange(String(response.headers['x-request-id']));
     expect(completed?.request.headers['x-proxy-token']).toBe('[redacted]');
     expect(JSON.stringify(completed?.request.headers)).not.toContain(TOKEN);
     expect(JSON.stringify(completed?.request.raw.rawHeaders)).not.toContain(TOKEN);
@@ -94,8 +82,8 @@ describe('access token (ONS_PROXY_ACCESS_TOKEN)', () => {
 
 describe('the token in the traffic file', () => {
   it('is never written, whether it was right or wrong', async () => {
-    const logDir = path.join(upstream.dir, 'logs-token');
-    const recorded = await startProxy(upstream, { accessToken: TOKEN, logDir });
+    const logDir = path.join(suite.upstream.dir, 'logs-token');
+    const recorded = await startProxy(suite.upstream, { accessToken: TOKEN, logDir });
     for (const headers of [{ 'x-proxy-token': TOKEN }, { 'proxy-authorization': `Bearer ${TOKEN}` }, { 'x-proxy-token': `${TOKEN}-wrong` }]) {
       const response = await request(`${recorded.url}/__mock/echo`, { headers });
       await response.body.dump();
@@ -118,9 +106,9 @@ describe('the token in the traffic file', () => {
 
     expect((await call('/__proxy/api/exchanges', { cookie })).status).toBe(200);
     expect((await call('/__proxy/', { cookie: `theme=dark; ${cookie}` })).status).toBe(200);
-    const before = upstream.mock.stats.requests;
+    const before = suite.upstream.mock.stats.requests;
     expect((await call('/__mock/echo', { cookie })).status).toBe(401);
-    expect(upstream.mock.stats.requests).toBe(before);
+    expect(suite.upstream.mock.stats.requests).toBe(before);
   });
 
   it('refuses the inspector a wrong ?token= or a forged cookie', async () => {
@@ -132,7 +120,7 @@ describe('the token in the traffic file', () => {
 
 describe('without ONS_PROXY_ACCESS_TOKEN', () => {
   it('needs no token, and still never forwards an x-proxy-token a client sends', async () => {
-    const open = await startProxy(upstream);
+    const open = await startProxy(suite.upstream);
     try {
       const response = await request(`${open.url}/__mock/echo`, { headers: { 'x-proxy-token': 'meant-for-the-proxy' } });
       expect(response.statusCode).toBe(200);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockEchoResponse } from '../../src/demo/index.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { problemOf } from './helpers.js';
+import { problemOf } from '../support/raw-http.js';
 
 const PROTOTYPE = 'http://localhost:5173';
 

@@ -5,9 +5,9 @@ import type { ExchangeSummary } from '../../src/inspector/inspector.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { validateHar } from '../traffic/har-schema.js';
-import { allRecords, assertValidRecord } from '../traffic/helpers.js';
-import { openEvents } from './events.js';
+import { validateHar } from '../support/har-schema.js';
+import { allRecords, assertValidRecord } from '../support/records.js';
+import { openEvents } from '../support/event-stream.js';
 
 interface ExchangeList {
   profile: string;

@@ -1,7 +1,7 @@
 // The inspector's memory of recent exchanges: bounded by count and by bytes, oldest dropped first.
 import { describe, expect, it } from 'vitest';
 import { RecordRing } from '../../src/inspector/ring.js';
-import { fixtureRecord } from '../traffic/records-fixture.js';
+import { fixtureRecord } from '../support/records-fixture.js';
 
 const urls = (ring: RecordRing): string[] => ring.all().map((record) => record.url);
 

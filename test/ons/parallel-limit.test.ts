@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ExchangeContext } from '../../src/proxy/exchange.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import type { ProxyConfig } from '../../src/config/load.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 
 let upstream: Upstream;
@@ -36,6 +36,7 @@ async function proxyWith(overrides: Partial<ProxyConfig>, exchanges: ExchangeCon
     extraFeatures: [
       {
         name: 'test-observer',
+        phase: 'observe',
         onExchangeComplete: ({ request, exchange }) => {
           if (!request.url.startsWith('/__proxy/')) exchanges.push(exchange);
         },

@@ -7,7 +7,7 @@ import type { MockEchoResponse } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { hintFor } from '../../src/ons/index.js';
 import type { ExchangeContext } from '../../src/proxy/exchange.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { runCli } from '../support/cli.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
 
@@ -33,7 +33,7 @@ async function proxyWith(overrides: Partial<ProxyConfig>): Promise<Observed> {
   let seen = 0;
   const proxy = await startInstance(configFor(upstream, overrides), {
     logger: createConsoleLogger('silent'),
-    extraFeatures: [{ name: 'test-observer', onExchangeComplete: ({ exchange }) => exchanges.push(exchange) }],
+    extraFeatures: [{ name: 'test-observer', phase: 'observe', onExchangeComplete: ({ exchange }) => exchanges.push(exchange) }],
   });
   running.push(proxy);
   return {

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, type Upstream } from '../support/harness.js';
-import { assertValidRecord } from '../traffic/helpers.js';
+import { assertValidRecord } from '../support/records.js';
 
 /** A document in the shape of Ons's, written for these tests. */
 export const ONS_SHAPE_FIXTURE = fileURLToPath(new URL('../fixtures/openapi/ons-shape.json', import.meta.url));

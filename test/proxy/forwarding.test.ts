@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockEchoResponse } from '../../src/demo/index.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
+import { rawUntilClose } from '../support/raw-http.js';
 
 const run = promisify(execFile);
 
@@ -33,18 +34,6 @@ async function echo(method: string, pathAndQuery: string, options: { headers?: R
   return (await response.body.json()) as MockEchoResponse;
 }
 
-/** Sends raw bytes and returns the raw response: what a client really sees on the wire. */
-function rawExchange(text: string): Promise<string> {
-  const url = new URL(proxy.url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.on('error', reject);
-  });
-}
-
 describe('forwarding over mTLS', () => {
   it.each(['GET', 'DELETE', 'OPTIONS'])('forwards %s with the path and query string byte for byte', async (method) => {
     const target = '/__mock/echo?a=1&a=2&b=%20x+y&flag&empty=&%C3%A9=%E2%82%AC';
@@ -60,6 +49,28 @@ describe('forwarding over mTLS', () => {
     expect(seen.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
   });
 
+  it.each([
+    ['text/plain; charset=utf-8', Buffer.from('hé, not parsed\n', 'utf8')],
+    ['application/json', Buffer.from('{ "kept" :  [1,2 ] }')],
+    ['application/x-www-form-urlencoded', Buffer.from('a=1&a=2&b=%20')],
+  ])('forwards a %s body as sent, its content type included', async (contentType, body) => {
+    const seen = await echo('POST', '/__mock/echo', { body, headers: { 'content-type': contentType } });
+    expect(seen.headers['content-type']).toBe(contentType);
+    expect(seen.bodyBytes).toBe(body.length);
+    expect(seen.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it.each(['/t/a/../b', '/t/%2e%2E/b', '/t/a/..%2fb'])('refuses %s (a ".." segment) with a 400 problem, never forwarding it', async (target) => {
+    const before = upstream.mock.stats.requests;
+    const raw = await rawUntilClose(proxy.url, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    const problem = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { code: string; detail: string };
+    expect(problem.code).toBe('path_not_forwarded');
+    expect(problem.detail).toContain(target);
+    expect(upstream.mock.stats.requests).toBe(before);
+  });
+
   it('presents the client certificate, with the upstream host as Host and SNI', async () => {
     const seen = await echo('GET', '/__mock/echo');
     const expected = new X509Certificate(upstream.pki.client.certPem);
@@ -69,7 +80,8 @@ describe('forwarding over mTLS', () => {
   });
 
   it('keeps end-to-end request headers, repeated ones included, and strips hop-by-hop ones', async () => {
-    const raw = await rawExchange(
+    const raw = await rawUntilClose(
+      proxy.url,
       'GET /__mock/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nX-Multi: one\r\nX-Multi: two\r\n' +
         'X-Custom: kept\r\nConnection: close, x-secret\r\nX-Secret: dropped\r\nKeep-Alive: timeout=9\r\nTE: trailers\r\nUpgrade: h2c\r\n\r\n',
     );
@@ -81,7 +93,7 @@ describe('forwarding over mTLS', () => {
   });
 
   it('keeps repeated response headers and strips the upstream hop-by-hop ones', async () => {
-    const raw = await rawExchange('GET /__mock/headers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const raw = await rawUntilClose(proxy.url, 'GET /__mock/headers HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     const head = raw.slice(0, raw.indexOf('\r\n\r\n')).toLowerCase();
     expect(head.match(/^set-cookie: .*$/gm)).toEqual(['set-cookie: a=1; path=/; httponly', 'set-cookie: b=2; path=/; secure']);
     expect(head.match(/^x-multi: .*$/gm)).toEqual(['x-multi: one', 'x-multi: two']);
@@ -99,9 +111,9 @@ describe('forwarding over mTLS', () => {
   });
 
   it('passes a status without a reason phrase, and names nginx\'s 495', async () => {
-    const teapot = await rawExchange('GET /__mock/status/418?reason=none HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const teapot = await rawUntilClose(proxy.url, 'GET /__mock/status/418?reason=none HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(teapot).toMatch(/^HTTP\/1\.1 418 /);
-    const invalid = await rawExchange('GET /__mock/status/495 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const invalid = await rawUntilClose(proxy.url, 'GET /__mock/status/495 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(invalid).toMatch(/^HTTP\/1\.1 495 SSL Certificate Error\r\n/);
   });
 
@@ -114,9 +126,9 @@ describe('forwarding over mTLS', () => {
   });
 
   it('keeps content-length responses sized and chunked ones chunked', async () => {
-    const sized = await rawExchange('GET /__mock/bytes?size=100000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const sized = await rawUntilClose(proxy.url, 'GET /__mock/bytes?size=100000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(sized).toMatch(/\r\ncontent-length: 100000\r\n/i);
-    const chunked = await rawExchange('GET /__mock/bytes?size=100000&chunked=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const chunked = await rawUntilClose(proxy.url, 'GET /__mock/bytes?size=100000&chunked=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     expect(chunked).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
   });
 

@@ -4,10 +4,8 @@
 import net from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningInstance } from '../../src/instance/start-instance.js';
-import { startUpstream, type Upstream } from '../support/harness.js';
-import { captureExchanges, startCapturedProxy, type Capture } from '../guards/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCapturedProxy } from '../support/captured-proxy.js';
 
 const SEED = 0x5eed_0005;
 const REQUESTS = 3000;
@@ -69,19 +67,7 @@ function oddRequests(next: () => number, count: number): Buffer[] {
   });
 }
 
-let upstream: Upstream;
-let proxy: RunningInstance;
-let capture: Capture;
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-  capture = captureExchanges();
-  proxy = await startCapturedProxy(upstream, capture, { corsOrigins: ['http://localhost:5173'] });
-});
-afterAll(async () => {
-  await proxy.close();
-  await upstream.close();
-});
+const suite = useCapturedProxy({ corsOrigins: ['http://localhost:5173'] });
 
 /** Writes one input, half-closes, and waits until the proxy closes the connection (or the deadline passes). */
 function send(port: number, data: Buffer): Promise<'closed' | 'deadline'> {
@@ -103,9 +89,9 @@ function send(port: number, data: Buffer): Promise<'closed' | 'deadline'> {
 describe('random input', () => {
   it(`survives ${REQUESTS} odd requests (seed ${SEED.toString(16)}) and reports every exchange once`, async () => {
     const handled: ServerResponse[] = [];
-    proxy.app.server.on('request', (_req, res: ServerResponse) => handled.push(res));
+    suite.proxy.app.server.on('request', (_req, res: ServerResponse) => handled.push(res));
     const inputs = oddRequests(random(SEED), REQUESTS);
-    const port = Number(new URL(proxy.url).port);
+    const port = Number(new URL(suite.proxy.url).port);
     const outcomes = { closed: 0, deadline: 0 };
     let nextIndex = 0;
     await Promise.all(
@@ -114,7 +100,7 @@ describe('random input', () => {
       }),
     );
 
-    const health = await request(`${proxy.url}/__proxy/health`);
+    const health = await request(`${suite.proxy.url}/__proxy/health`);
     expect(health.statusCode).toBe(200);
     await health.body.dump();
 
@@ -126,7 +112,7 @@ describe('random input', () => {
     const over = (res: ServerResponse): boolean => res.closed || res.req.socket.destroyed;
     while (!handled.every(over)) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setImmediate(resolve));
-    const reported = capture.completed.map((c) => c.reply.raw);
+    const reported = suite.capture.completed.map((c) => c.reply.raw);
     expect(new Set(reported).size).toBe(reported.length);
     const reportedSet = new Set(reported);
     expect(reported.every((res) => handled.includes(res))).toBe(true);

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { problemOf, rawRequest } from '../guards/helpers.js';
+import { problemOf, rawRequest } from '../support/raw-http.js';
 
 let upstream: Upstream;
 let proxy: RunningInstance;

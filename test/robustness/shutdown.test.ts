@@ -11,7 +11,7 @@ import { deterministicSha256 } from '../../src/demo/index.js';
 import { readRecords, type TrafficRecord } from '../../src/traffic/index.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startProxy, startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
-import { problemOf } from '../guards/helpers.js';
+import { problemOf } from '../support/raw-http.js';
 
 const SIZE = 32 * 1024 * 1024;
 const DOWNLOAD = `/__mock/bytes?size=${SIZE}&seed=shutdown`;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig, type ProxyConfig } from '../../src/config/load.js';
 import { startMockOnsApi, writeDemoPki, type DemoPki, type MockOnsApi } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 
 export interface Upstream {
   readonly pki: DemoPki;

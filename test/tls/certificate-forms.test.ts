@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { issueClient, writeEncryptedKey, writeIdentity, writePfx, type WrittenIdentity } from './fixtures.js';
+import { issueClient, writeEncryptedKey, writeIdentity, writePfx, type WrittenIdentity } from '../support/certificates.js';
 
 const run = promisify(execFile);
 

@@ -3,13 +3,12 @@
 // record of client serials shows the switch. No request may fail on the way.
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Fastify from 'fastify';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { certificateReloader, loadClientCertificate, SwappableDispatcher, createUpstreamAgent, type ReloadOutcome } from '../../src/tls/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { DAY_MS, issueClient, writeKeyFile } from './fixtures.js';
+import { DAY_MS, issueClient, writeKeyFile } from '../support/certificates.js';
 import type { IssuedCertificate } from '../../src/demo/index.js';
 
 let upstream: Upstream;
@@ -192,14 +191,12 @@ describe('expiry reminders while running', () => {
     const warnings: string[] = [];
     const log = { info: () => undefined, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
     const reloader = certificateReloader({ settings, dispatcher, initial, createAgent, log, expiryCheckIntervalMs: 20 });
-    const app = Fastify();
-    await reloader.register?.(app);
+    await reloader.start?.();
     try {
       await eventually(async () => warnings.length, (n) => n >= 2, 'two reminders');
       expect(warnings.slice(0, 2)).toEqual([expect.stringMatching(/expires on .* \(in 5 days\)/), expect.stringMatching(/expires on .* \(in 5 days\)/)]);
     } finally {
       await reloader.close?.();
-      await app.close();
       await dispatcher.close();
     }
   });

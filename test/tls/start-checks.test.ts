@@ -10,7 +10,7 @@ import type { ProxyConfig } from '../../src/config/load.js';
 import { runCli, spawnProxy, type CliResult } from '../support/cli.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { openClientCertificate } from '../../src/tls/index.js';
-import { DAY_MS, issueClient, strangerCa, writeEncryptedKey, writeIdentity, writePfx, type WrittenIdentity } from './fixtures.js';
+import { DAY_MS, issueClient, strangerCa, writeEncryptedKey, writeIdentity, writePfx, type WrittenIdentity } from '../support/certificates.js';
 
 let upstream: Upstream;
 let good: WrittenIdentity;

@@ -8,7 +8,7 @@ import { deterministicBytes, deterministicSha256 } from '../../src/demo/index.js
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { allRecords, assertValidRecord, byId } from './helpers.js';
+import { allRecords, assertValidRecord, byId } from '../support/records.js';
 
 const LIMIT = 1000;
 

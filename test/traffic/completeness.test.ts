@@ -5,9 +5,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { localDay, trafficFileName } from '../../src/traffic/index.js';
-import { rawRequest } from '../guards/helpers.js';
+import { rawRequest } from '../support/raw-http.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { allRecords, assertValidRecord, byId } from './helpers.js';
+import { allRecords, assertValidRecord, byId } from '../support/records.js';
 import path from 'node:path';
 
 let upstream: Upstream;

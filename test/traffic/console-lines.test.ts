@@ -2,9 +2,10 @@
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createConsoleLogger, writeConsoleLine } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
+import { writeConsoleLine } from '../../src/traffic/console-lines.js';
 import { ConsoleLines, LINES_PER_SECOND } from '../../src/traffic/console-lines.js';
-import { fixtureRecord } from './records-fixture.js';
+import { fixtureRecord } from '../support/records-fixture.js';
 
 function collect(level = 'info'): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createConsoleLogger> } {
   const stream = new PassThrough();

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/config/errors.js';
 import { startInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { localDay, trafficFileName } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
 

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { CLI, runCli } from '../support/cli.js';
-import { validateHar } from './har-schema.js';
-import { fixtureRecord, writeRecords } from './records-fixture.js';
+import { validateHar } from '../support/har-schema.js';
+import { fixtureRecord, writeRecords } from '../support/records-fixture.js';
 
 let dir: string;
 let logDir: string;

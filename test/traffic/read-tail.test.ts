@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followRecords, localDay, readLastRecords, readRecords, trafficFileName, wholeLineEnds, type TrafficRecord } from '../../src/traffic/index.js';
-import { fixtureRecord } from './records-fixture.js';
+import { fixtureRecord } from '../support/records-fixture.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -7,11 +7,11 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
+import { createConsoleLogger } from '../../src/log/logger.js';
 import { localDay, trafficFileName, type TrafficRecord } from '../../src/traffic/index.js';
-import { openEvents, type EventStreamClient } from '../inspector/events.js';
+import { openEvents, type EventStreamClient } from '../support/event-stream.js';
 import { configFor, startUpstream, type Upstream } from '../support/harness.js';
-import { allRecords, byId } from './helpers.js';
+import { allRecords, byId } from '../support/records.js';
 
 const SECRET_HEADERS = {
   authorization: 'Bearer TOKEN-A1',

@@ -3,7 +3,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-import { allRecords } from './helpers.js';
+import { allRecords } from '../support/records.js';
 
 const REQUESTS = 2000;
 const CLIENTS = 16;

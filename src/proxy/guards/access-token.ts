@@ -1,51 +1,42 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest } from 'fastify';
-import { ADMIN_PREFIX, isAdminPath } from '../admin-path.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CREDENTIAL_HEADERS, redactCredentialHeaders } from '../../traffic/credential-headers.js';
+import { isAdminPath } from '../../admin/index.js';
 import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
 import { absoluteFormAuthority } from './request-target.js';
 
-export const TOKEN_HEADER = 'x-proxy-token';
-const PROXY_AUTHORIZATION = 'proxy-authorization';
+const { token: TOKEN_HEADER, proxyAuthorization: PROXY_AUTHORIZATION } = CREDENTIAL_HEADERS;
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-const REDACTED = '[redacted]';
-// A browser cannot add a header to a page it navigates to: it opens the inspector once as
-// /__proxy/?token=<token>, and a cookie valid only under /__proxy/ carries it from then on.
-const INSPECTOR_COOKIE = 'ons_proxy_inspector';
-const TOKEN_QUERY = /[?&]token=([^&#]*)/;
+
+/** Another way in for the proxy's own pages (the inspector's cookie), for a browser that cannot send a header. */
+export interface PageLogin {
+  /** Whether the request carries what an earlier login handed out. */
+  admits(request: FastifyRequest): boolean;
+  /** Answers the request itself (true) when it is a login with the configured token. */
+  logIn(request: FastifyRequest, reply: FastifyReply): boolean;
+}
 
 /**
  * ONS_PROXY_ACCESS_TOKEN: for shared or Docker setups, where more than the developer can
  * reach the proxy. Without a token configured every request passes, but x-proxy-token
  * is still never forwarded: it is meant for the proxy, not for Ons.
  */
-export function accessTokenGuard(token: string | undefined): ProxyFeature {
+export function accessTokenGuard(token: string | undefined, pageLogin?: PageLogin): ProxyFeature {
   const expected = token === undefined ? undefined : digest(token);
-  // The cookie holds a value derived from the token, never the token itself.
-  const inspectorPass = token === undefined ? undefined : digest(`inspector:${token}`).toString('base64url');
   return {
     name: 'access-token',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const presented = presentedToken(request);
         // Whatever was sent, no record, console line or inspector may show it.
-        redactCredentials(request.raw);
-        if (expected === undefined || inspectorPass === undefined) return false;
+        redactCredentialHeaders(request.raw);
+        if (expected === undefined) return false;
         if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return false;
-        if (isAdminPath(request.url)) {
-          if (matches(cookieValue(request, INSPECTOR_COOKIE), inspectorPass)) return false;
-          const fromQuery = request.method === 'GET' ? queryToken(request.url) : undefined;
-          if (fromQuery !== undefined && timingSafeEqual(digest(fromQuery), expected)) {
-            // Strict: no other site can make the browser send it; HttpOnly: no script reads it.
-            reply
-              .code(303)
-              .header('location', `${ADMIN_PREFIX}/`)
-              .header('set-cookie', `${INSPECTOR_COOKIE}=${inspectorPass}; Path=${ADMIN_PREFIX}/; HttpOnly; SameSite=Strict`)
-              .header('cache-control', 'no-store')
-              .send();
-            return true;
-          }
+        if (pageLogin !== undefined && isAdminPath(request.url)) {
+          if (pageLogin.admits(request)) return false;
+          if (pageLogin.logIn(request, reply)) return true;
         }
         const asProxy = absoluteFormAuthority(request.originalUrl) !== undefined;
         // 407 is what HTTP_PROXY-style clients expect; browsers treat a 407 from a server as a network error, so others get 401.
@@ -70,38 +61,6 @@ function presentedToken(request: FastifyRequest): string | undefined {
   if (typeof viaHeader === 'string' && viaHeader !== '') return viaHeader.trim();
   const authorization = request.headers[PROXY_AUTHORIZATION];
   return typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
-}
-
-function matches(value: string | undefined, wanted: string): boolean {
-  return value !== undefined && timingSafeEqual(digest(value), digest(wanted));
-}
-
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (header === undefined) return undefined;
-  for (const pair of header.split(';')) {
-    const separator = pair.indexOf('=');
-    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
-  }
-  return undefined;
-}
-
-function queryToken(url: string): string | undefined {
-  const raw = TOKEN_QUERY.exec(url)?.[1];
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return undefined;
-  }
-}
-
-function redactCredentials(raw: IncomingMessage): void {
-  for (const name of [TOKEN_HEADER, PROXY_AUTHORIZATION]) if (raw.headers[name] !== undefined) raw.headers[name] = REDACTED;
-  for (let index = 0; index + 1 < raw.rawHeaders.length; index += 2) {
-    const name = raw.rawHeaders[index]?.toLowerCase();
-    if (name === TOKEN_HEADER || name === PROXY_AUTHORIZATION) raw.rawHeaders[index + 1] = REDACTED;
-  }
 }
 
 function tokenProblem(status: 401 | 407, presented: boolean): Problem {

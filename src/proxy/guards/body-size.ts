@@ -12,6 +12,7 @@ export const MAX_REQUEST_BODY_BYTES = 1024 ** 3;
 export function bodySizeGuard(): ProxyFeature {
   return {
     name: 'body-size',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const declared = request.headers['content-length'];

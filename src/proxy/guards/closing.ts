@@ -11,6 +11,7 @@ export function closingGuard(): ProxyFeature {
   let closing = false;
   return {
     name: 'closing',
+    phase: 'guard',
     register(app) {
       app.addHook('preClose', async () => {
         closing = true;

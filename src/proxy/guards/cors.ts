@@ -24,6 +24,7 @@ export function corsGuard(configuredOrigins: readonly string[]): ProxyFeature {
 
   return {
     name: 'cors',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const origin = request.headers.origin?.toLowerCase();

@@ -46,6 +46,7 @@ export function hostGuard(options: HostGuardOptions): ProxyFeature {
 
   return {
     name: 'host-guard',
+    phase: 'guard',
     register(app) {
       answerEarly(app, (request, reply) => {
         const problem = refusal(request);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { localDay, trafficFileName, type TrafficRecord } from '../../src/traffic/index.js';
-import { assertValidRecord } from './helpers.js';
+import { assertValidRecord } from './records.js';
 
 interface FixtureOptions {
   readonly method?: string;

@@ -3,7 +3,7 @@
  * the connection's Technical Design request. Ids in paths become {id}, so a hundred calls to
  * /t/clients/1 .. /t/clients/100 are one endpoint.
  */
-import { ADMIN_PREFIX } from '../proxy/admin-path.js';
+import { isAdminPath } from '../admin/index.js';
 
 /** Path segments that are ids, not names: numbers, UUIDs, long hex and base64-like tokens. */
 const ID_SEGMENTS: readonly RegExp[] = [
@@ -48,8 +48,8 @@ export interface EndpointUsage {
 export function summarizeEndpoints(exchanges: Iterable<UsedExchange>): EndpointUsage[] {
   const byEndpoint = new Map<string, EndpointUsage>();
   for (const exchange of exchanges) {
+    if (isAdminPath(exchange.url)) continue;
     const path = pathTemplate(exchange.url);
-    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) continue;
     const key = `${exchange.method} ${path}`;
     let usage = byEndpoint.get(key);
     if (!usage) {

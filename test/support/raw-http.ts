@@ -1,13 +1,6 @@
-// Helpers shared by the guard, fault and robustness suites: raw HTTP over a socket (to
-// send what well-behaved clients never send) and a feature that captures every
-// completed exchange, as the traffic record would see it.
+// Raw HTTP over a socket, to send what well-behaved clients never send and to see what a
+// client really gets on the wire, and the problem document of a response.
 import net from 'node:net';
-import type { ProxyConfig } from '../../src/config/load.js';
-import type { CompletedExchange } from '../../src/proxy/exchange.js';
-import type { ProxyFeature } from '../../src/proxy/feature.js';
-import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { createConsoleLogger } from '../../src/traffic/console.js';
-import { configFor, type Upstream } from '../support/harness.js';
 
 export interface RawResponse {
   status: number;
@@ -17,48 +10,6 @@ export interface RawResponse {
   raw: string;
   /** The proxy closed the connection after this response. */
   closed: boolean;
-}
-
-export interface Capture {
-  readonly feature: ProxyFeature;
-  readonly completed: CompletedExchange[];
-  /** Resolves once `count` exchanges have been reported in total. */
-  waitFor(count: number): Promise<CompletedExchange[]>;
-  /** Resolves with the exchange of that x-request-id once it has been reported. */
-  exchange(id: string): Promise<CompletedExchange>;
-}
-
-export function captureExchanges(): Capture {
-  const completed: CompletedExchange[] = [];
-  const waiters: Array<{ count: number; resolve: (all: CompletedExchange[]) => void }> = [];
-  return {
-    completed,
-    feature: {
-      name: 'test-capture',
-      onExchangeComplete(exchange) {
-        completed.push(exchange);
-        for (const waiter of waiters.filter((w) => w.count <= completed.length)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(completed);
-        }
-      },
-    },
-    waitFor(count) {
-      if (completed.length >= count) return Promise.resolve(completed);
-      return new Promise((resolve) => waiters.push({ count, resolve }));
-    },
-    async exchange(id) {
-      for (let count = 1; ; count++) {
-        const found = (await this.waitFor(count)).find((c) => c.exchange.id === id);
-        if (found) return found;
-      }
-    },
-  };
-}
-
-/** A proxy in front of `upstream`, wired like `start`, with `capture` seeing every exchange. */
-export function startCapturedProxy(upstream: Upstream, capture: Capture, overrides: Partial<ProxyConfig> = {}): Promise<RunningInstance> {
-  return startInstance(configFor(upstream, overrides), { logger: createConsoleLogger('silent'), extraFeatures: [capture.feature] });
 }
 
 /** Parses one HTTP/1.1 response from the front of `text`; undefined while incomplete. */
@@ -105,6 +56,18 @@ export function rawRequest(proxyUrl: string, text: string | Buffer): Promise<Raw
     });
     socket.on('close', () => finish(true));
     socket.on('error', () => undefined);
+  });
+}
+
+/** Writes `text` as is and returns everything the proxy sent until it closed the connection: what a client really sees on the wire. */
+export function rawUntilClose(proxyUrl: string, text: string): Promise<string> {
+  const url = new URL(proxyUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname.replace(/^\[|\]$/g, ''), () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
   });
 }
 

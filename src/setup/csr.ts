@@ -2,11 +2,9 @@ import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadForge, subjectField } from './forge.js';
 import { UserError } from '../config/errors.js';
 import { loadEnvironmentPresets } from '../config/presets.js';
-import { ONS_MINIMUM_KEY_BITS } from './assessment.js';
-import { IDENTIFICATION_PATTERN, TECHNICAL_NAME_PATTERN, environmentsOfCustomerCode } from './ons-common-name.js';
+import { IDENTIFICATION_PATTERN, ONS_MINIMUM_KEY_BITS, TECHNICAL_NAME_PATTERN, environmentsOfCustomerCode, loadForge, subjectField } from '../tls/index.js';
 
 /** What Ons requires in a CSR: every subject field filled, the CN in its pattern. */
 export interface CsrSubject {

@@ -2,14 +2,22 @@ import type { X509Certificate } from 'node:crypto';
 import {
   assertCurrentlyValid,
   assertRightEnvironment,
+  certificateUse,
   certificateWarnings,
   commonNameOf,
+  loadClientCertificate,
+  pairWithKey,
+  readCertificates,
+  readClientIdentity,
+  readClientMaterial,
+  readPrivateKey,
   summarizeCertificate,
-} from './assessment.js';
+  type CertificateSettings,
+  type ClientIdentity,
+  type ClientMaterial,
+  type LoadedCertificate,
+} from '../tls/index.js';
 import { HandshakeFailure, probeHandshake } from './handshake-probe.js';
-import { pairWithKey, readCertificates, readClientIdentity, readPrivateKey, type ClientIdentity } from './identity.js';
-import { certificateUse, loadClientCertificate, type CertificateSettings, type LoadedCertificate } from './loader.js';
-import { readClientMaterial, type ClientMaterial } from './material.js';
 
 export type StepStatus = 'ok' | 'warning' | 'failed' | 'skipped';
 

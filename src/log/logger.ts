@@ -1,0 +1,40 @@
+import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
+import { BatchedWriter, joinText } from '../traffic/batched-writer.js';
+
+export type ConsoleLogger = Logger;
+
+const terminalLoggers = new WeakSet<ConsoleLogger>();
+// Where a JSON-lines logger writes: the per-exchange console line goes there directly.
+const lineDestinations = new WeakMap<ConsoleLogger, { write(line: string): unknown }>();
+
+/** Whether the logger writes to a terminal (a person reading), rather than to a collector or file. */
+export function writesToTerminal(logger: ConsoleLogger): boolean {
+  return terminalLoggers.has(logger);
+}
+
+/** The one console logger: readable on a terminal, JSON lines otherwise (for log collectors). */
+export function createConsoleLogger(level: string, destination: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): ConsoleLogger {
+  const options = { level, base: undefined, redact: { paths: ['passphrase', 'key', 'authorization'], censor: '[redacted]' } };
+  if (destination.isTTY) {
+    // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    const logger = pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+    terminalLoggers.add(logger);
+    return logger;
+  }
+  // Any other stream (a test's, a file's) gets the lines as they are.
+  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: false }), joinText) : destination;
+  const logger = pino(options, lines);
+  lineDestinations.set(logger, lines);
+  return logger;
+}
+
+/**
+ * Where a JSON-lines logger writes, for lines built without pino's serialiser; undefined for a
+ * terminal's logger, whose lines pino-pretty must format.
+ */
+export function lineDestination(logger: ConsoleLogger): { write(line: string): unknown } | undefined {
+  return lineDestinations.get(logger);
+}
