@@ -30,7 +30,8 @@ export function syntheticOnsDocument(options: SyntheticOptions = {}): Record<str
         kind === 2 ? { type: 'string', format: 'date', nullable: true, description: FILLER } :
         kind === 3 ? { type: 'boolean', description: FILLER } :
         kind === 4 ? { type: 'string', enum: ['A', 'B', 'C'], description: FILLER } :
-        { $ref: `#/components/schemas/${schemaNames[(i + 2 + p) % schemaCount] ?? schemaNames[0]}` };
+        // Nested models a few levels deep, never a cycle: Ons's models nest like that (Client, Address, ...).
+        nestedRef(i, p, schemaNames);
     }
     schemas[name] = { type: 'object', properties, example: { id: i } };
   });
@@ -64,4 +65,11 @@ export function syntheticOnsDocument(options: SyntheticOptions = {}): Record<str
     };
   }
   return { openapi: '3.0.3', info: { title: 'Synthetic Ons-sized document', version: '0.0.0' }, servers: [{ url: 'https://api-development.ons.io' }], paths, components: { schemas } };
+}
+
+function nestedRef(i: number, p: number, names: readonly string[]): Record<string, unknown> {
+  // Entities are the even indexes; each refers only to later entities of its own block of 10.
+  const target = i + 2 * (1 + (p % 3));
+  if (Math.floor(target / 10) !== Math.floor(i / 10) || names[target] === undefined) return { type: 'string', description: FILLER };
+  return { $ref: `#/components/schemas/${names[target]}` };
 }
