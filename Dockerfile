@@ -7,19 +7,21 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: "prepare" would build before the sources are copied.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json README.md .env.example ./
 COPY scripts ./scripts
 COPY config ./config
 COPY src ./src
-RUN npm run build
+# The image gets exactly what `npm pack` puts in the package, nothing from the build tree.
+RUN npm run build && mkdir -p /pack && npm pack --ignore-scripts --pack-destination /pack && mv /pack/ons-mtls-proxy-*.tgz /pack/package.tgz
 
 FROM node:${NODE_VERSION}-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
-COPY config ./config
+COPY --from=build /pack/package.tgz /tmp/package.tgz
+# The lockfile is not part of the package; it pins the dependencies to the tested ones.
+COPY package-lock.json ./
+RUN tar -xzf /tmp/package.tgz --strip-components=1 -C /app && rm /tmp/package.tgz \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # The traffic records go to /app/logs (mount a volume there); certificates are mounted at /app/certs.
 RUN mkdir -p /app/logs /app/certs && chown node:node /app/logs
 USER node

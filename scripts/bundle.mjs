@@ -1,16 +1,13 @@
 // Bundles the compiled command line (dist/cli) into a few ES module chunks in place.
 // Start-up of a Node program with hundreds of small module files is mostly module
 // resolution and loading: the bundle starts the proxy in about two thirds of the time.
-// tsc's per-module output stays in dist/ beside it (the tests import the sources directly).
+// Only the bundle stays in dist/cli; tsc's per-module output elsewhere in dist/ is what the
+// package's programmatic entry (dist/index.js) imports.
 import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
-// Chunks of earlier builds (name-HASH.js) would pile up beside the new ones.
-for (const name of readdirSync('dist/cli')) {
-  if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(`dist/cli/${name}`);
-}
-
-await build({
+const result = await build({
   entryPoints: ['dist/cli/main.js'],
   outdir: 'dist/cli',
   allowOverwrite: true,
@@ -21,6 +18,15 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  metafile: true,
   // Dependencies written as CommonJS call require(); an ES module bundle has none of its own.
   banner: { js: "import { createRequire as __ons_proxy_require } from 'node:module'; const require = __ons_proxy_require(import.meta.url);" },
 });
+
+// tsc's modules of the command line are inside the bundle now: shipping them too would only
+// make the package bigger.
+const bundled = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(file)));
+for (const name of readdirSync('dist/cli')) {
+  const file = path.resolve('dist/cli', name);
+  if (!bundled.has(file) && !bundled.has(file.replace(/\.map$/, ''))) rmSync(file);
+}

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
+import { loadEnvironmentPresets } from '../config/presets.js';
 import { startMockOnsApi, writeDemoPki } from '../demo/index.js';
 import { startInstance } from '../instance/start-instance.js';
 import { createConsoleLogger } from '../log/logger.js';
@@ -26,6 +27,7 @@ export const demoCommand: Command = {
     // The demo's certificate and upstream replace whatever .env says: it must work with zero configuration.
     const [base] = configFromCommandLine(parsed, { ...process.env, ONS_PROXY_CONFIG: undefined });
     if (!base) return 2;
+    const developmentHost = new URL(loadEnvironmentPresets().development.upstream).hostname;
     const config = {
       ...base,
       name: 'demo',
@@ -40,6 +42,8 @@ export const demoCommand: Command = {
       // Its 2048-bit key is on purpose (fast to make): no warnings about Ons's rules for real certificates.
       throwawayCertificate: true,
       openapi: base.openapi ?? DEMO_OPENAPI_FILE,
+      // The mock plays the development API, so HTTP_PROXY-style clients may name it as they would for real.
+      upstreamStandsFor: [developmentHost],
     };
     const logger = createConsoleLogger(config.logLevel);
     const cleanup = async (): Promise<void> => {
@@ -53,18 +57,29 @@ export const demoCommand: Command = {
       await cleanup();
       throw error;
     }
-    process.stdout.write(demoBanner(instance.url, mock.url, pkiDir));
+    process.stdout.write(demoBanner({ proxyUrl: instance.url, mockUrl: mock.url, pkiDir, logDir: config.logDir, developmentHost }));
     const code = await serveUntilSignal([instance], logger, config.shutdownGraceMs);
     await cleanup();
     return code;
   },
 };
 
-function demoBanner(proxyUrl: string, mockUrl: string, pkiDir: string): string {
+interface BannerFacts {
+  readonly proxyUrl: string;
+  readonly mockUrl: string;
+  readonly pkiDir: string;
+  readonly logDir: string;
+  /** The real development API's host name, which the demo answers for with its mock. */
+  readonly developmentHost: string;
+}
+
+function demoBanner({ proxyUrl, mockUrl, pkiDir, logDir, developmentHost }: BannerFacts): string {
+  const logDirArg = shellWord(logDir);
+  const harFile = shellWord(path.join(os.tmpdir(), 'ons-proxy-demo.har'));
   return `
 ons-proxy demo is running.
   proxy:    ${proxyUrl}  (plain HTTP, for your tools)
-  upstream: ${mockUrl}  (embedded mock of the Ons development API, mTLS only)
+  upstream: ${mockUrl}  (embedded mock of the Ons development API, mTLS only; it also answers as ${developmentHost})
   throwaway certificates: ${pkiDir} (deleted on exit)
 
 Try it (the proxy adds the client certificate for you):
@@ -74,6 +89,7 @@ Try it (the proxy adds the client certificate for you):
   curl -i ${proxyUrl}/v0/administration/clients/999          # 404 in the Ons problem shape
   curl -i ${proxyUrl}/v0/finance/invoices                    # 403: endpoint not enabled for this connection
   curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/v0/administration/clients/1/notes
+  curl -i -x ${proxyUrl} http://${developmentHost}/ping   # as an HTTP_PROXY client; still only the local mock
 
 What the API document (config/demo-openapi.json) adds, on the console and in the inspector:
   curl -i ${proxyUrl}/t/clients/1                            # removed by Ons on 2026-05-19: the hint names its /v0/ replacement
@@ -81,9 +97,17 @@ What the API document (config/demo-openapi.json) adds, on the console and in the
   curl -i '${proxyUrl}/v0/administration/clients/find?name=test&valid_form=1'            # deprecated, and an unknown query name
 
 Inspector (every exchange, live): ${proxyUrl}/__proxy/
-Records: npx ons-proxy logs   (run in this folder; HAR export: npx ons-proxy har --out demo.har)
+Records: ${logDir}
+  ons-proxy logs --log-dir ${logDirArg}
+  ons-proxy har --log-dir ${logDirArg} --out ${harFile}
+  (inside a clone of the repository: npx ons-proxy ...)
 Health: ${proxyUrl}/__proxy/health
 Stop with Ctrl+C.
 
 `;
+}
+
+/** A value as one shell word: quoted when it holds anything a shell would split or expand. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -18,6 +18,12 @@ export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
    * setting, flag or config file sets this; only the demo command does.
    */
   readonly throwawayCertificate?: boolean | undefined;
+  /**
+   * Host names the upstream stands in for: `ons-proxy demo` runs a local mock of the development
+   * API, and HTTP_PROXY-style clients still name api-development.ons.io in their requests. Those
+   * are served like requests naming the upstream itself. Only the demo sets this.
+   */
+  readonly upstreamStandsFor?: readonly string[] | undefined;
 }
 
 export interface ConfigInput {
@@ -29,6 +35,10 @@ export interface ConfigInput {
   readonly configFile?: string | undefined;
   /** The .env file to read; defaults to <cwd>/.env when it exists. */
   readonly envFile?: string | undefined;
+  /** Settings a program passes (the package's startProxy), keyed like a config file; strongest of all sources. */
+  readonly settings?: Readonly<Record<string, unknown>> | undefined;
+  /** Whether to read <cwd>/.env when envFile is not given (default true). */
+  readonly readDotenv?: boolean | undefined;
 }
 
 type Layer = Partial<Record<keyof SettingValues, SettingValue>>;
@@ -42,6 +52,7 @@ const SETTING_KEYS = new Set<string>(SETTINGS.map((s) => s.key));
  * the chosen environment. Returns one ProxyConfig per profile.
  */
 export function loadConfig(input: ConfigInput): ProxyConfig[] {
+  const programLayer = input.settings ? layerFromRecord(input.settings, { label: 'the settings passed to startProxy', baseDir: input.cwd }, 'the settings passed to startProxy') : {};
   const flagLayer = layerFromStrings(input.flags, (spec) => spec.flag, { label: 'the command line', baseDir: input.cwd });
   const envLayer = layerFromStrings(input.env, (spec) => spec.env, { label: 'the environment', baseDir: input.cwd });
   const dotenvLayer = readDotenvLayer(input);
@@ -50,7 +61,7 @@ export function loadConfig(input: ConfigInput): ProxyConfig[] {
 
   const profileEntries: Array<[string, Layer]> = file?.profiles.length ? file.profiles : [['default', {}]];
   const configs = profileEntries.map(([name, profileLayer]) => {
-    const merged: Layer = { ...file?.shared, ...profileLayer, ...dotenvLayer, ...envLayer, ...flagLayer };
+    const merged: Layer = { ...file?.shared, ...profileLayer, ...dotenvLayer, ...envLayer, ...flagLayer, ...programLayer };
     return resolveProfile(name, merged, presets);
   });
   assertDistinctListeners(configs);
@@ -84,6 +95,7 @@ function layerFromStrings(
 }
 
 function readDotenvLayer(input: ConfigInput): Layer {
+  if (input.envFile === undefined && input.readDotenv === false) return {};
   const file = input.envFile ?? path.join(input.cwd, '.env');
   let text: string;
   try {
@@ -114,22 +126,22 @@ function readConfigFile(file: string): ConfigFileLayers {
   if (!isRecord(raw)) throw new ConfigError(`The config file ${file} must hold a JSON object of settings.`);
   const origin = (where: string): ValueOrigin => ({ label: `${where} in config file ${file}`, baseDir: path.dirname(file) });
   const { profiles, ...shared } = raw;
-  const layers: ConfigFileLayers = { shared: layerFromRecord(shared, origin('the top level'), file), profiles: [] };
+  const layers: ConfigFileLayers = { shared: layerFromRecord(shared, origin('the top level'), `config file ${file}`), profiles: [] };
   if (profiles === undefined) return layers;
   if (!isRecord(profiles)) throw new ConfigError(`"profiles" in ${file} must be an object: { "development": { ... }, "staging": { ... } }.`);
   for (const [name, profile] of Object.entries(profiles)) {
     if (!isRecord(profile)) throw new ConfigError(`Profile "${name}" in ${file} must be an object of settings.`);
-    layers.profiles.push([name, layerFromRecord(profile, origin(`profile "${name}"`), file)]);
+    layers.profiles.push([name, layerFromRecord(profile, origin(`profile "${name}"`), `config file ${file}`)]);
   }
   return layers;
 }
 
-function layerFromRecord(record: RawRecord, origin: ValueOrigin, file: string): Layer {
+function layerFromRecord(record: Readonly<RawRecord>, origin: ValueOrigin, source: string): Layer {
   const layer: Layer = {};
   for (const [key, raw] of Object.entries(record)) {
     if (key.startsWith('$')) continue; // "$comment" and "$schema" are documentation
     if (!SETTING_KEYS.has(key)) {
-      throw new ConfigError(`Unknown setting "${key}" in config file ${file}. Known settings: ${[...SETTING_KEYS].join(', ')}.`);
+      throw new ConfigError(`Unknown setting "${key}" in ${source}. Known settings: ${[...SETTING_KEYS].join(', ')}.`);
     }
     const spec = SETTINGS.find((s) => s.key === key);
     if (spec) {

@@ -10,6 +10,15 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** The warning for a proxy that anyone on the network can use, or undefined when only this machine can reach it or a token guards it. */
+export function exposureWarning(config: Pick<ProxyConfig, 'host' | 'accessToken'>): string | undefined {
+  if (isLoopbackHost(config.host) || config.accessToken !== undefined) return undefined;
+  return (
+    `Listening on ${config.host} without an access token: anyone who can reach this address calls the API with your certificate and reads every record. ` +
+    'Set ONS_PROXY_ACCESS_TOKEN (--access-token), or listen on 127.0.0.1.'
+  );
+}
+
 /** Checks that only need the configuration itself; certificate checks live in src/tls. */
 export function assertStartable(config: ProxyConfig): void {
   if (!isLoopbackHost(config.host) && !config.unsafeListen) {

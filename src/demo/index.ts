@@ -1,4 +1,4 @@
-/** The demo's public surface: throwaway PKI, the embedded Ons mock and its test helpers. */
+/** The demo's public surface: throwaway PKI and the embedded Ons mock. */
 export * from './pki.js';
 export * from './demo-pki.js';
 export {
@@ -9,7 +9,5 @@ export {
   type MockOnsApiOptions,
   type MockStats,
 } from './mock-ons-api.js';
-export type { MockEchoResponse } from './mock-test-routes.js';
-export type { PeerCertificateInfo } from './mock-http.js';
-export { deterministicBytes, deterministicSha256, deterministicStream, DETERMINISTIC_CHUNK_SIZE } from './deterministic-bytes.js';
+export type { PeerCertificateInfo, Route, RouteContext } from './mock-http.js';
 export { CLIENTS, EMPLOYEES, type FixtureClient, type FixtureEmployee } from './fixtures.js';

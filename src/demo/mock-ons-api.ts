@@ -13,7 +13,6 @@ import type { TLSSocket } from 'node:tls';
 import { type PeerCertificateInfo, type Route, acceptsAny, sendJson, sendOnsError } from './mock-http.js';
 import { createRemovedOnsRoutes } from './mock-routes.js';
 import { createV0Routes } from './mock-v0-routes.js';
-import { createTestRoutes } from './mock-test-routes.js';
 
 /** Ons allows at most 4 parallel requests per certificate. */
 export const ONS_MAX_PARALLEL_PER_CERTIFICATE = 4;
@@ -31,6 +30,11 @@ export interface MockOnsApiOptions {
   removedPaths?: 'not-found' | 'serve';
   /** How many serials stats.clientSerials keeps (default MOCK_CLIENT_SERIALS_KEPT). */
   clientSerialsKept?: number;
+  /**
+   * Routes matched before the Ons ones, behind the same certificate and parallelism gates.
+   * The tests mount their /__mock/ helpers here; the user's demo serves only Ons paths.
+   */
+  extraRoutes?: readonly Route[];
 }
 
 /**
@@ -106,8 +110,7 @@ function peerCertificate(socket: TLSSocket): PeerCertificateInfo | undefined {
 export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsApi> {
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
   const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
-  // Test routes first: their /__mock/ prefix can never collide with an Ons path.
-  const routes: Route[] = [...createTestRoutes(), ...createV0Routes(), ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
+  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createV0Routes(), ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
   const inFlightByCertificate = new Map<string, number>();
 

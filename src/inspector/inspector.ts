@@ -73,7 +73,8 @@ export interface Inspector extends ProxyFeature {
   readonly recentRecords: RecordSink;
 }
 
-export function inspector(config: InspectorSettings, logger: ConsoleLogger): Inspector {
+/** `warnings` are shown on the page, e.g. that anyone on the network can use this proxy. */
+export function inspector(config: InspectorSettings, logger: ConsoleLogger, warnings: readonly string[] = []): Inspector {
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
@@ -110,7 +111,6 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger): Ins
           .header('content-security-policy', PAGE_POLICY)
           .send(body);
       };
-      app.get(ADMIN_PREFIX, async (_request, reply) => reply.redirect(`${ADMIN_PREFIX}/`));
       app.get(`${ADMIN_PREFIX}/`, sendAsset('index.html'));
       app.get<{ Params: { name: string } }>(`${ADMIN_PREFIX}/assets/:name`, (request, reply) => sendAsset(request.params.name)(request, reply));
       app.get(`${ADMIN_PREFIX}/api/exchanges`, async () => {
@@ -120,6 +120,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger): Ins
           environment: config.environment,
           upstream: config.upstream,
           limit: config.inspectorLimit,
+          warnings,
           exchanges: ring.all().reverse().map(summarize),
         };
       });

@@ -1,32 +1,44 @@
 // A browser cannot add a header to a page it navigates to: it opens the inspector once as
-// /__proxy/?token=<token>, and a cookie valid only under /__proxy/ carries it from then on.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// /__proxy/?token=<token>, and a session cookie valid only under /__proxy/ carries it from then on.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_PREFIX } from '../admin/index.js';
 import type { PageLogin } from '../proxy/guards/index.js';
 
 const INSPECTOR_COOKIE = 'ons_proxy_inspector';
 const TOKEN_QUERY = /[?&]token=([^&#]*)/;
+/** How long one login keeps the inspector open, in seconds: a working day. */
+export const INSPECTOR_SESSION_SECONDS = 12 * 60 * 60;
 
-/** The inspector's login with the proxy's access token; undefined when no token is configured. */
-export function inspectorLogin(token: string | undefined): PageLogin | undefined {
+/**
+ * The inspector's login with the proxy's access token; undefined when no token is configured.
+ * The cookie is "<expiry>.<HMAC of the expiry>" under a key drawn at random when the proxy
+ * starts: it reveals nothing about the token, cannot be forged or extended, and stops working
+ * when it expires or the proxy restarts.
+ */
+export function inspectorLogin(token: string | undefined, now: () => number = Date.now): PageLogin | undefined {
   if (token === undefined) return undefined;
   const expected = digest(token);
-  // The cookie holds a value derived from the token, never the token itself.
-  const pass = digest(`inspector:${token}`).toString('base64url');
+  const key = randomBytes(32);
+  const sign = (expiresAt: string): Buffer => createHmac('sha256', key).update(`inspector-session:${expiresAt}`).digest();
   return {
     admits(request: FastifyRequest): boolean {
-      const presented = cookieValue(request, INSPECTOR_COOKIE);
-      return presented !== undefined && timingSafeEqual(digest(presented), digest(pass));
+      const [expiresAt = '', signature = ''] = (cookieValue(request, INSPECTOR_COOKIE) ?? '').split('.');
+      if (!/^\d{1,12}$/.test(expiresAt) || Number(expiresAt) * 1000 <= now()) return false;
+      const presented = Buffer.from(signature, 'base64url');
+      const genuine = sign(expiresAt);
+      return presented.length === genuine.length && timingSafeEqual(presented, genuine);
     },
     logIn(request: FastifyRequest, reply: FastifyReply): boolean {
       const fromQuery = request.method === 'GET' ? queryToken(request.url) : undefined;
       if (fromQuery === undefined || !timingSafeEqual(digest(fromQuery), expected)) return false;
+      const expiresAt = String(Math.floor(now() / 1000) + INSPECTOR_SESSION_SECONDS);
+      const session = `${expiresAt}.${sign(expiresAt).toString('base64url')}`;
       // Strict: no other site can make the browser send it; HttpOnly: no script reads it.
       reply
         .code(303)
         .header('location', `${ADMIN_PREFIX}/`)
-        .header('set-cookie', `${INSPECTOR_COOKIE}=${pass}; Path=${ADMIN_PREFIX}/; HttpOnly; SameSite=Strict`)
+        .header('set-cookie', `${INSPECTOR_COOKIE}=${session}; Path=${ADMIN_PREFIX}/; Max-Age=${INSPECTOR_SESSION_SECONDS}; HttpOnly; SameSite=Strict`)
         .header('cache-control', 'no-store')
         .send();
       return true;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
 import { onsRules } from '../ons/index.js';
-import { assertStartable } from '../config/validate.js';
+import { assertStartable, exposureWarning } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
@@ -13,6 +13,7 @@ import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
 import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
+import { forwardedDocumentSandbox } from '../admin/index.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -36,7 +37,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
-  const pages = inspector(config, deps.logger);
+  const warnings = [exposureWarning(config)].filter((warning) => warning !== undefined);
+  const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
   // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
@@ -47,11 +49,11 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
-    statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream },
+    statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream, ...(warnings.length > 0 ? { warnings } : {}) },
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
-    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {
@@ -61,6 +63,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     await dispatcher.destroy();
     throw describeListenError(error as NodeJS.ErrnoException, config);
   }
+  for (const warning of warnings) deps.logger.warn(warning);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;

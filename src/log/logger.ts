@@ -20,7 +20,7 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
   if (destination.isTTY) {
     // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
-    const logger = pino(options, pretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+    const logger = pino(options, pretty({ destination: destination === process.stdout ? 1 : destination, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
     terminalLoggers.add(logger);
     return logger;
   }

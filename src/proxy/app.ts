@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { registerAdminRoutes } from '../admin/index.js';
+import { canonicalAdminTarget, registerAdminRoutes } from '../admin/index.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
@@ -52,7 +52,11 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     // The closing guard answers 503 as problem+json; fastify's own 503 is plain JSON.
     return503OnClosing: false,
     // HTTP_PROXY-style clients send "GET http://host/path"; route on the path, the host guard judges the host.
-    rewriteUrl: (request) => toOriginForm(request.url ?? '/'),
+    // Every spelling of an admin path is routed as the admin page it names, never to the forwarder.
+    rewriteUrl: (request) => {
+      const target = toOriginForm(request.url ?? '/');
+      return canonicalAdminTarget(target) ?? target;
+    },
     // Malformed requests get a problem response from Node's parser errors; a missing Host reaches the host guard.
     clientErrorHandler: answerClientError,
     // A request target the router cannot take ("/%zz") fails before any hook: it is still an
@@ -78,7 +82,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply.header('allow', FORWARDED_METHODS.join(', ')), methodNotSupported(request.method, FORWARDED_METHODS)));
 
-  registerAdminRoutes(app, { statusSummary: options.statusSummary, features: options.features });
+  const admin = registerAdminRoutes(app, { statusSummary: options.statusSummary, features: options.features });
   for (const feature of options.features) await feature.register?.(app);
   for (const feature of options.features) await feature.start?.();
   app.addHook('onClose', async () => {
@@ -90,6 +94,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     dispatcher: options.dispatcher,
     timeoutMs: options.timeoutMs,
     features: options.features,
+    answerAdminPath: admin.answerUnknownPage,
   });
   return app;
 }

@@ -5,7 +5,8 @@ import httpProxy from '@fastify/http-proxy';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { isClientAbort } from './client-abort.js';
-import type { ProxyFeature } from './feature.js';
+import { isAdminPath } from '../admin/index.js';
+import { answerEarly, type ProxyFeature } from './feature.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
 import { noteStreamedBytes } from './streamed-buffers.js';
@@ -17,6 +18,8 @@ export interface ForwarderOptions {
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
   readonly features: readonly ProxyFeature[];
+  /** Answers a path of the proxy's own that reached the forwarder (the router sends them to the admin routes; this makes sure). */
+  readonly answerAdminPath: (request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 /** Every method the Ons API uses; the proxy answers others itself (405). */
@@ -97,6 +100,11 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
   // sent): the scope drops fastify's parsers, and http-proxy adds its pass-through for every type.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
+    answerEarly(scope, (request, reply) => {
+      if (!isAdminPath(request.url)) return false;
+      options.answerAdminPath(request, reply);
+      return true;
+    });
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.statusCode === 400 && error.message === TRAVERSAL_REFUSED) {
         sendProblem(reply, {

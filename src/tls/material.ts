@@ -62,7 +62,7 @@ export function readClientMaterial(sources: ClientMaterialSources): ClientMateri
     throw new UserError('Both ONS_PROXY_PFX and ONS_PROXY_CERT/ONS_PROXY_KEY are set: use either the PKCS#12 file or the PEM pair, not both.');
   }
   if (!sources.pfx && !sources.cert && !sources.key) {
-    throw new UserError('No client certificate configured: set ONS_PROXY_CERT and ONS_PROXY_KEY (PEM) or ONS_PROXY_PFX (PKCS#12) in .env or the environment. To try the tool without one, run `npm run demo`.');
+    throw new UserError('No client certificate configured: set ONS_PROXY_CERT and ONS_PROXY_KEY (PEM) or ONS_PROXY_PFX (PKCS#12) in .env or the environment. To try the tool without one, run `ons-proxy demo` (`npm run demo` in a clone of the repository).');
   }
   if (!sources.pfx && !sources.key) throw new UserError('ONS_PROXY_CERT is set but ONS_PROXY_KEY is not: point ONS_PROXY_KEY at the private key that belongs to the certificate.');
   if (!sources.pfx && !sources.cert) throw new UserError('ONS_PROXY_KEY is set but ONS_PROXY_CERT is not: point ONS_PROXY_CERT at the certificate (PEM) that Ons signed.');

@@ -3,7 +3,7 @@
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
 // once a second; anything worth a look (an error, a hint, findings, an aborted exchange)
 // keeps its own line, and every exchange stays in the traffic file and the inspector.
-import { lineDestination, type ConsoleLogger } from '../log/logger.js';
+import { lineDestination, writesToTerminal, type ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 
 /** Ordinary exchanges shown one by one per second on a terminal before the rest are summed up. */
@@ -57,8 +57,9 @@ export class ConsoleLines {
     const counts = [...this.#hidden].map(([statusClass, count]) => `${count.toLocaleString('en-US')} x ${statusClass}`);
     const total = [...this.#hidden.values()].reduce((sum, count) => sum + count, 0);
     this.#hidden = new Map();
+    // The count is in the sentence already; log collectors also get it as a field.
     this.logger.info(
-      { moreExchanges: total },
+      writesToTerminal(this.logger) ? undefined : { moreExchanges: total },
       `... and ${total.toLocaleString('en-US')} more exchanges (${counts.join(', ')}) not listed here: every one is in ${this.options.trafficDir} and the inspector at /__proxy/`,
     );
   }
@@ -94,6 +95,14 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     if (logger.isLevelEnabled(warning ? 'warn' : 'info')) destination.write(exchangeLine(warning ? WARN_LEVEL : INFO_LEVEL, line, message));
     return;
   }
+  if (writesToTerminal(logger)) {
+    // A person reads this: the fields go into the sentence, not into JSON after it. Headers only when debugging.
+    const readable = readableLine(line, message);
+    const headers = debugging ? { requestHeaders: record.request.headers, responseHeaders: record.response.headers } : undefined;
+    if (warning) logger.warn(headers, readable);
+    else logger.info(headers, readable);
+    return;
+  }
   if (debugging) {
     line.findings = record.findings;
     line.requestHeaders = record.request.headers;
@@ -101,6 +110,15 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
   }
   if (warning) logger.warn(line, message);
   else logger.info(line, message);
+}
+
+/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset: hint" */
+function readableLine(line: Record<string, unknown>, message: string): string {
+  let text = line.tag === undefined ? message : `[${String(line.tag)}] ${message}`;
+  if (line.queuedMs !== undefined) text += `, queued ${String(line.queuedMs)}ms`;
+  if (line.error !== undefined) text += `, error ${String(line.error)}`;
+  if (line.hint !== undefined) text += `: ${String(line.hint)}`;
+  return text;
 }
 
 const INFO_LEVEL = 30;

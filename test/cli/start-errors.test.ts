@@ -20,7 +20,7 @@ function expectOneLineError(result: { code: number | null; stderr: string }, pat
 
 describe('ons-proxy start refuses bad setups with one clear line', () => {
   it('says how to configure a certificate, or to run the demo', async () => {
-    expectOneLineError(await runCli(['start'], { cwd }), /^ons-proxy: No client certificate configured: set ONS_PROXY_CERT and ONS_PROXY_KEY .* run `npm run demo`/);
+    expectOneLineError(await runCli(['start'], { cwd }), /^ons-proxy: No client certificate configured: set ONS_PROXY_CERT and ONS_PROXY_KEY .* run `ons-proxy demo` \(`npm run demo` in a clone of the repository\)\.$/);
   });
 
   it('names a missing certificate file', async () => {

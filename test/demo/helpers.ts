@@ -8,6 +8,7 @@ import {
   type IssuedCertificate,
   type MockOnsApi,
 } from '../../src/demo/index.js';
+import { createTestRoutes } from '../support/mock-test-routes.js';
 
 export interface MockHarness {
   pki: { ca: IssuedCertificate; server: IssuedCertificate; client: IssuedCertificate };
@@ -27,6 +28,7 @@ export async function startHarness(maxParallelPerCertificate?: number): Promise<
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
     maxParallelPerCertificate,
     removedPaths: 'serve',
+    extraRoutes: createTestRoutes(),
   });
   const otherCa = createCertificateAuthority({ commonName: 'Someone else CA', keyPem: otherCaKey });
   const stranger = issueCertificate({ issuer: otherCa, commonName: pki.client.commonName, usage: 'client', keyPem: strangerKey });

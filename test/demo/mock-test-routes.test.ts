@@ -3,7 +3,8 @@ import { connect } from 'node:tls';
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deterministicBytes, deterministicSha256, deterministicStream, type MockEchoResponse } from '../../src/demo/index.js';
+import { deterministicBytes, deterministicSha256, deterministicStream } from '../support/deterministic-bytes.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import { call, startHarness, type MockHarness } from './helpers.js';
 
 let h: MockHarness;

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import { startProxy } from '../support/harness.js';
 import { useCapturedProxy } from '../support/captured-proxy.js';
 import { problemOf, rawRequest } from '../support/raw-http.js';
@@ -100,7 +100,7 @@ describe('the token in the traffic file', () => {
     expect(signIn.status).toBe(303);
     expect(signIn.headers.location).toBe('/__proxy/');
     const setCookie = String(signIn.headers['set-cookie']);
-    expect(setCookie).toMatch(/^ons_proxy_inspector=[\w-]+; Path=\/__proxy\/; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).toMatch(/^ons_proxy_inspector=\d+\.[\w-]+; Path=\/__proxy\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     expect(setCookie).not.toContain(TOKEN);
     const cookie = setCookie.split(';')[0] ?? '';
 
@@ -115,6 +115,23 @@ describe('the token in the traffic file', () => {
     expect((await call('/__proxy/?token=wrong')).status).toBe(401);
     expect((await call('/__proxy/api/exchanges', { cookie: 'ons_proxy_inspector=forged' })).status).toBe(401);
     expect((await call(`/__mock/echo?token=${encodeURIComponent(TOKEN)}`)).status).toBe(401);
+  });
+
+  it('hands out a session cookie that is not derived from the token and cannot be extended', async () => {
+    const signIn = await call(`/__proxy/?token=${encodeURIComponent(TOKEN)}`);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+    const [expiresAt = '', signature = ''] = cookie.slice(cookie.indexOf('=') + 1).split('.');
+    const extended = `ons_proxy_inspector=${Number(expiresAt) + 86_400}.${signature}`;
+    expect((await call('/__proxy/api/exchanges', { cookie: extended })).status).toBe(401);
+    // Another proxy with the same token draws its own key: the cookie says nothing about the token.
+    const other = await startProxy(suite.upstream, { accessToken: TOKEN });
+    try {
+      const response = await request(`${other.url}/__proxy/api/exchanges`, { headers: { cookie } });
+      await response.body.dump();
+      expect(response.statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 

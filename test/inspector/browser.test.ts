@@ -1,15 +1,14 @@
-// The inspector in a real browser: Debian's Chromium, headless, driven by playwright-core.
+// The inspector in a real browser: Chromium (the one scripts/test-setup.mjs found), headless,
+// driven by playwright-core.
 // A request through the proxy appears in the open page, opens, and shows its body.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { CLIENTS } from '../../src/demo/index.js';
+import { findChromium, installLine, TEST_TOOLS } from '../../scripts/test-tools.mjs';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
-
-const CHROMIUM = process.env.ONS_PROXY_CHROMIUM ?? '/usr/bin/chromium';
 
 let upstream: Upstream;
 let proxy: RunningInstance;
@@ -18,11 +17,15 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (.ci/run does), or point ONS_PROXY_CHROMIUM at a Chromium.`);
+  const found = findChromium(process.env);
+  if (found === undefined || 'problem' in found) {
+    const chromiumTool = TEST_TOOLS.find((tool) => tool.name === 'chromium');
+    throw new Error(found?.problem ?? (chromiumTool ? installLine(chromiumTool) : 'chromium is missing'));
+  }
   upstream = await startUpstream();
   proxy = await startProxy(upstream);
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox'] });
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {

@@ -3,7 +3,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig } from '../../src/config/load.js';
-import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { hintFor } from '../../src/ons/index.js';
 import type { ExchangeContext } from '../../src/proxy/exchange.js';

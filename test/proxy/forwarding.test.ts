@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockEchoResponse } from '../../src/demo/index.js';
+import type { MockEchoResponse } from '../support/mock-test-routes.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { rawUntilClose } from '../support/raw-http.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicSha256, deterministicStream } from '../../src/demo/index.js';
+import { deterministicSha256, deterministicStream } from '../support/deterministic-bytes.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicSha256 } from '../../src/demo/index.js';
+import { deterministicSha256 } from '../support/deterministic-bytes.js';
 import { readRecords, type TrafficRecord } from '../../src/traffic/index.js';
 import { spawnProxy, type SpawnedProxy } from '../support/cli.js';
 import { startProxy, startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';

@@ -43,10 +43,14 @@ export interface SpawnedProxy {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `ons-proxy start` (or another serving command) and waits until it says where it listens. */
-export function spawnProxy(args: readonly string[], options: { env: Record<string, string>; cwd: string }): Promise<SpawnedProxy> {
-  assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ONS_PROXY_PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `ons-proxy start` (or another serving command) and waits until it says where it listens.
+ * `executable` runs an installed `ons-proxy` instead of this checkout's build.
+ */
+export function spawnProxy(args: readonly string[], options: { env: Record<string, string>; cwd: string; executable?: string }): Promise<SpawnedProxy> {
+  if (options.executable === undefined) assertBuilt();
+  const [command, commandArgs] = options.executable === undefined ? [process.execPath, [CLI, ...args]] : [options.executable, [...args]];
+  const child = spawn(command, commandArgs, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ONS_PROXY_PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

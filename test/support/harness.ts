@@ -7,6 +7,7 @@ import { loadConfig, type ProxyConfig } from '../../src/config/load.js';
 import { startMockOnsApi, writeDemoPki, type DemoPki, type MockOnsApi } from '../../src/demo/index.js';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { createConsoleLogger } from '../../src/log/logger.js';
+import { createTestRoutes } from './mock-test-routes.js';
 
 export interface Upstream {
   readonly pki: DemoPki;
@@ -22,6 +23,7 @@ export async function startUpstream(options: { maxParallelPerCertificate?: numbe
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
     // Most suites were written against the /t/ paths; what Ons answers for them now is test/openapi's subject.
     removedPaths: options.removedPaths ?? 'serve',
+    extraRoutes: createTestRoutes(),
     ...(options.maxParallelPerCertificate !== undefined ? { maxParallelPerCertificate: options.maxParallelPerCertificate } : {}),
   });
   return {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicBytes, deterministicSha256 } from '../../src/demo/index.js';
+import { deterministicBytes, deterministicSha256 } from '../support/deterministic-bytes.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';

@@ -56,6 +56,44 @@ describe('console lines on a terminal', () => {
   });
 });
 
+describe('console lines on a terminal, as a person reads them', () => {
+  function terminal(level = 'info'): { text: () => string; logger: ReturnType<typeof createConsoleLogger> } {
+    const stream = Object.assign(new PassThrough(), { isTTY: true });
+    let text = '';
+    // eslint-disable-next-line no-control-regex -- the colours of the terminal output
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '')));
+    return { text: () => text, logger: createConsoleLogger(level, stream) };
+  }
+  // pino-pretty formats on its own stream: wait for the lines to arrive, not for a fixed time.
+  async function until(ready: () => boolean): Promise<void> {
+    for (let i = 0; i < 500 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('is one readable sentence per exchange, its fields in words and not repeated as JSON', async () => {
+    const { text, logger } = terminal();
+    writeConsoleLine(logger, fixtureRecord({ url: '/t/clients/1' }));
+    writeConsoleLine(logger, { ...fixtureRecord({ status: 403, url: '/t/finance' }), tag: 'dev', queuedMs: 12, hint: 'enable the endpoint' });
+    writeConsoleLine(logger, { ...fixtureRecord({ status: 502 }), error: { code: 'upstream_connection_refused', message: 'refused' } });
+    await until(() => text().split('\n').length > 3);
+    const lines = text().trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/INFO: GET \/t\/clients\/1 200 [\d.]+ms$/);
+    expect(lines[1]).toMatch(/INFO: \[dev\] GET \/t\/finance 403 [\d.]+ms, queued 12ms: enable the endpoint$/);
+    expect(lines[2]).toMatch(/WARN: GET \S+ 502 [\d.]+ms, error upstream_connection_refused$/);
+    expect(text()).not.toContain('{');
+  });
+
+  it('sums up a burst in words only', async () => {
+    const { text, logger } = terminal();
+    const console = new ConsoleLines(logger, { summarise: true, trafficDir: 'logs' });
+    for (let index = 0; index < LINES_PER_SECOND + 3; index++) console.write(fixtureRecord());
+    console.flush();
+    await until(() => text().includes('more exchanges'));
+    expect(text()).toContain('... and 3 more exchanges (3 x 2xx) not listed here');
+    expect(text()).not.toContain('moreExchanges');
+  });
+});
+
 describe('console lines for log collectors', () => {
   it('are the lines pino writes for the same fields, for ordinary and exceptional exchanges', async () => {
     const records = [

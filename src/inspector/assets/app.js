@@ -84,6 +84,8 @@ async function load() {
   state.exchanges = data.exchanges;
   state.limit = data.limit;
   $('#target').textContent = `${data.profile} → ${data.upstream} (${data.environment})`;
+  $('#warnings').replaceChildren(...(data.warnings ?? []).map((warning) => Object.assign(document.createElement('p'), { textContent: warning })));
+  $('#warnings').hidden = !data.warnings?.length;
   $('#example').textContent = `curl ${window.location.origin}/ping`;
   renderList();
 }

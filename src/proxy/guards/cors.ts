@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isAdminPath } from '../../admin/index.js';
 import { ConfigError } from '../../config/errors.js';
 import { answerEarly, type ProxyFeature } from '../feature.js';
 import { sendProblem, type Problem } from '../problem.js';
@@ -29,6 +30,10 @@ export function corsGuard(configuredOrigins: readonly string[]): ProxyFeature {
       answerEarly(app, (request, reply) => {
         const origin = request.headers.origin?.toLowerCase();
         if (origin === undefined) {
+          if (navigatedFromElsewhere(request)) {
+            sendProblem(reply, navigationRefused());
+            return true;
+          }
           if (!triggeredByForeignSite(request)) return false;
           sendProblem(reply, crossSiteRefused());
           return true;
@@ -74,6 +79,17 @@ function triggeredByForeignSite(request: FastifyRequest): boolean {
   return request.headers['sec-fetch-site'] === 'cross-site' && request.headers['sec-fetch-mode'] !== 'navigate';
 }
 
+/**
+ * Another site (or another port of this one) opened a forwarded path in a window or frame.
+ * Such a page shows care data fetched with the developer's certificate to whoever arranged
+ * the visit; typing the URL, a bookmark (Sec-Fetch-Site: none) and the proxy's own pages still open it.
+ */
+function navigatedFromElsewhere(request: FastifyRequest): boolean {
+  if (request.headers['sec-fetch-mode'] !== 'navigate' || isAdminPath(request.url)) return false;
+  const site = request.headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
+}
+
 function allowOrigin(reply: FastifyReply, origin: string): void {
   reply.header('access-control-allow-origin', origin);
   reply.header('access-control-expose-headers', EXPOSED_HEADERS);
@@ -101,6 +117,17 @@ function originRefused(origin: string): Problem {
     detail:
       `A web page at ${quoteForDetail(origin)} sent this request, and that origin is not listed in ONS_PROXY_CORS_ORIGINS. ` +
       'A page you visit must not call the API with your certificate. If it is your own prototype, add its origin, e.g. ONS_PROXY_CORS_ORIGINS=http://localhost:5173.',
+  };
+}
+
+function navigationRefused(): Problem {
+  return {
+    status: 403,
+    code: 'cross_origin_navigation',
+    title: 'Opened from another web page',
+    detail:
+      'A page of another origin opened this API path in your browser (Sec-Fetch-Site: cross-site or same-site), which would show it data fetched with your certificate. ' +
+      'Open the URL yourself (type or paste it), or fetch it from code.',
   };
 }
 

@@ -12,6 +12,8 @@ export interface HostGuardOptions {
   readonly allowedHosts: readonly string[];
   /** ONS_PROXY_UPSTREAM: an absolute-form request may name its host. */
   readonly upstream: string;
+  /** More host names an absolute-form request may name for the upstream (ProxyConfig.upstreamStandsFor). */
+  readonly upstreamStandsFor: readonly string[];
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -25,7 +27,7 @@ const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '[::]']);
  */
 export function hostGuard(options: HostGuardOptions): ProxyFeature {
   const allowed = allowedAuthorities(options);
-  const upstreamHost = parseAuthority(new URL(options.upstream).hostname);
+  const upstreamHosts = new Set([new URL(options.upstream).hostname, ...options.upstreamStandsFor].flatMap((name) => parseAuthority(name)?.hostname ?? []));
   const names = [...new Set(allowed.map(describe))].join(', ');
 
   function refusal(request: FastifyRequest): Problem | undefined {
@@ -34,7 +36,7 @@ export function hostGuard(options: HostGuardOptions): ProxyFeature {
     if (absolute !== undefined) {
       // RFC 9112 3.2.2: with an absolute-form target the Host header is ignored.
       const named = parseAuthority(absolute);
-      if (named && (authorityAllowed(named, allowed) || named.hostname === upstreamHost?.hostname)) return undefined;
+      if (named && (authorityAllowed(named, allowed) || upstreamHosts.has(named.hostname))) return undefined;
       return targetHostRefused(absolute, options.upstream);
     }
     if (!target.startsWith('/')) return badTarget(target);

@@ -10,7 +10,7 @@ export { toOriginForm } from './request-target.js';
 export { MAX_REQUEST_BODY_BYTES } from './body-size.js';
 export type { PageLogin } from './access-token.js';
 
-export type GuardSettings = Pick<ProxyConfig, 'host' | 'allowedHosts' | 'corsOrigins' | 'accessToken' | 'upstream'>;
+export type GuardSettings = Pick<ProxyConfig, 'host' | 'allowedHosts' | 'corsOrigins' | 'accessToken' | 'upstream' | 'upstreamStandsFor'>;
 
 /**
  * Who may use the proxy and what it accepts, checked before anything else sees a request.
@@ -21,7 +21,7 @@ export type GuardSettings = Pick<ProxyConfig, 'host' | 'allowedHosts' | 'corsOri
 export function requestGuards(settings: GuardSettings, pageLogin?: PageLogin): ProxyFeature[] {
   return [
     closingGuard(),
-    hostGuard({ listenHost: settings.host, allowedHosts: settings.allowedHosts, upstream: settings.upstream }),
+    hostGuard({ listenHost: settings.host, allowedHosts: settings.allowedHosts, upstream: settings.upstream, upstreamStandsFor: settings.upstreamStandsFor ?? [] }),
     corsGuard(settings.corsOrigins),
     accessTokenGuard(settings.accessToken, pageLogin),
     bodySizeGuard(),

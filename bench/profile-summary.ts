@@ -1,4 +1,4 @@
-// `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: the functions with the most
+// `node bench/dist/bench/profile-summary.js <file.cpuprofile> [top]`: the functions with the most
 // self time in a V8 CPU profile (from `npm run bench -- --cpu-prof`), and the same grouped by
 // package or source folder, which is what tells you whose code the proxy spends its time in.
 import { readFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ function owner(url: string, lineNumber = 0): string {
 function main(): void {
   const [file, topText] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: node bench/dist/bench/profile-summary.js <file.cpuprofile> [top]\n');
     process.exitCode = 2;
     return;
   }

@@ -1,4 +1,4 @@
-// The benchmark's own mTLS upstream, run as a child process (`node dist/bench/upstream-server.js`)
+// The benchmark's own mTLS upstream, run as a child process (`node bench/dist/bench/upstream-server.js`)
 // so it never competes with the load generator for the benchmark's event loop. It does as
 // little as possible per request: a prebuilt 1 KB JSON body, and a download streamed from one
 // reused 64 KB buffer with backpressure, so the proxy and not the upstream is what is measured.

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { deterministicStream } from './deterministic-bytes.js';
-import { type PeerCertificateInfo, type Route, sendJson, sendOnsError } from './mock-http.js';
+import { type PeerCertificateInfo, type Route, sendJson, sendOnsError } from '../../src/demo/mock-http.js';
 
 const ANY_METHOD = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const MAX_SLOW_MS = 120_000;

@@ -2,13 +2,9 @@
 // (`node dist/cli/main.js start`, configured only by environment variables).
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pki } from './nginx.js';
+import { BENCH_DIST_DIR, CLI_PATH } from './paths.js';
 import { freePort, spawnTracked, stopChild, tail, waitForHttp } from './processes.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** dist/cli/main.js, next to dist/bench/. */
-export const CLI_PATH = path.resolve(here, '..', 'cli', 'main.js');
 
 export interface RunningChild {
   readonly port: number;
@@ -17,7 +13,7 @@ export interface RunningChild {
 }
 
 export async function startNodeUpstream(pki: Pki, downloadBytes: number): Promise<RunningChild> {
-  const child = spawnTracked(process.execPath, [path.join(here, 'upstream-server.js')], {
+  const child = spawnTracked(process.execPath, [path.join(BENCH_DIST_DIR, 'upstream-server.js')], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: {
       PATH: process.env.PATH ?? '',

@@ -3,9 +3,8 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeDemoPki } from '../demo/index.js';
+import { writeDemoPki } from '../src/demo/index.js';
 import { findCaddy, findMitmdump, startCaddyProxy, startMitmProxy } from './alternatives.js';
 import { checkGoals, goalLines } from './goals.js';
 import { hasCurl } from './load.js';
@@ -14,6 +13,7 @@ import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './ngin
 import { freePort, installCleanup } from './processes.js';
 import { downloadTable, jsonTable, median, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { REPO_ROOT } from './paths.js';
 import { startNodeUpstream, startProxy } from './targets.js';
 
 const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup'] as const;
@@ -30,7 +30,6 @@ const HELP = `npm run bench -- [options]
 // High enough for c32: the default of 4 (the Ons API's limit) would queue 28 of 32 requests.
 const PROXY_MAX_CONCURRENCY = 64;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function options() {
   const { values } = parseArgs({
@@ -71,7 +70,7 @@ function options() {
     downloadBytes: Math.round(number(values['download-mb'], quick ? 128 : 1024, 'download-mb') * 1024 * 1024),
     startups: quick ? 3 : 7,
     cpuProf: values['cpu-prof'],
-    out: values.out ?? path.join(repoRoot, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
+    out: values.out ?? path.join(REPO_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
   };
 }
 
@@ -134,7 +133,7 @@ async function main(): Promise<number> {
     let tables: Table[] = [];
     let goalsText: string[] = [];
     if (json.length || download) {
-      const profileDir = path.join(repoRoot, 'bench-results', 'profiles');
+      const profileDir = path.join(REPO_ROOT, 'bench-results', 'profiles');
       if (opts.cpuProf) await mkdir(profileDir, { recursive: true });
       const dirs = ['full', 'nobodies'].map((name) => path.join(tmp, name));
       for (const dir of dirs) await mkdir(dir, { recursive: true });
