@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   endpoints: async () => (await import('./endpoints.js')).endpointsCommand,
   fixtures: async () => (await import('./fixtures.js')).fixturesCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
+  openapi: async () => (await import('./openapi.js')).openApiCommand,
 };
 const COMMAND_NAMES = Object.keys(COMMANDS);
 

@@ -58,6 +58,8 @@ export interface SettingValues {
   accessToken: string | undefined;
   accessTokenFile: string | undefined;
   shutdownGraceMs: number;
+  openapi: string | undefined;
+  findingsHeader: boolean;
 }
 
 export const DEFAULTS: SettingValues = {
@@ -96,6 +98,8 @@ export const DEFAULTS: SettingValues = {
   accessToken: undefined,
   accessTokenFile: undefined,
   shutdownGraceMs: 10_000,
+  openapi: undefined,
+  findingsHeader: false,
 };
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -133,6 +137,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'userAgent', env: 'ONS_PROXY_USER_AGENT', flag: 'user-agent', kind: 'string', group: 'ons', defaultText: "the client's", description: 'User-Agent sent when the client sends none, e.g. "my_connector/1.1 (+https://example.com)".' },
   { key: 'allowProduction', env: 'ONS_PROXY_ALLOW_PRODUCTION', flag: 'allow-production', kind: 'boolean', group: 'ons', description: 'Required to use the production environment (real care data).' },
   { key: 'allowWrites', env: 'ONS_PROXY_ALLOW_WRITES', flag: 'allow-writes', kind: 'boolean', group: 'ons', description: 'Allow methods other than GET/HEAD on production.' },
+  { key: 'openapi', env: 'ONS_PROXY_OPENAPI', flag: 'openapi', kind: 'string', group: 'ons', defaultText: 'the cached Ons document', description: 'The API\'s OpenAPI 3.0/3.1 document: a file, an https:// URL (fetched in the background) or off. It names each record\'s operation, catches removed /t/ paths and checks requests and answers. "ons-proxy openapi update" caches Ons\'s.' },
+  { key: 'findingsHeader', env: 'ONS_PROXY_FINDINGS_HEADER', flag: 'findings-header', kind: 'boolean', group: 'ons', description: 'Add x-ons-proxy-findings to each answer: how many findings the request\'s path and query parameters have (known before the answer goes out; body and answer findings are only in the record).' },
   { key: 'force', env: 'ONS_PROXY_FORCE', flag: 'force', kind: 'boolean', group: 'ons', description: 'Start even though the certificate belongs to another environment.' },
 
   { key: 'allowedHosts', env: 'ONS_PROXY_ALLOWED_HOSTS', flag: 'allowed-hosts', kind: 'list', group: 'access', defaultText: 'localhost, 127.0.0.1, [::1], the listen host', description: 'More Host header names the proxy answers to (e.g. the compose service name).' },

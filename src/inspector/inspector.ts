@@ -36,6 +36,10 @@ export interface ExchangeSummary {
   tag?: string;
   /** How many identical refusals the record stands for. */
   repeated?: number;
+  /** The API document's operation id and summary, and how many findings its checks had. */
+  operation?: string;
+  operationSummary?: string;
+  findings?: number;
 }
 
 export function summarize(record: TrafficRecord): ExchangeSummary {
@@ -53,6 +57,8 @@ export function summarize(record: TrafficRecord): ExchangeSummary {
     ...(record.hint !== undefined ? { hint: record.hint } : {}),
     ...(record.tag !== undefined ? { tag: record.tag } : {}),
     ...(record.repeated ? { repeated: record.repeated.count } : {}),
+    ...(record.operation ? { operation: record.operation.id, ...(record.operation.summary ? { operationSummary: record.operation.summary } : {}) } : {}),
+    ...(record.findings ? { findings: record.findings.length } : {}),
   };
 }
 

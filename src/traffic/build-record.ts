@@ -51,6 +51,10 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
     tag: context.tag,
     queuedMs,
     hint,
+    // Filled in by the record's annotators (the API document), before any sink sees it.
+    operation: undefined,
+    findings: undefined,
+    notChecked: undefined,
     request: requestMessage,
     response: responseMessage,
     error,

@@ -1,8 +1,8 @@
 // The console line of each exchange. On a terminal, a batch sync would print thousands of
 // lines a second: nobody can read them, and formatting them for the terminal cost the proxy
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
-// once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
-// own line, and every exchange stays in the traffic file and the inspector.
+// once a second; anything worth a look (an error, a hint, findings, an aborted exchange)
+// keeps its own line, and every exchange stays in the traffic file and the inspector.
 import { lineDestination, writesToTerminal, type ConsoleLogger } from '../log/logger.js';
 import type { RepeatedRefusal, TrafficRecord } from './record.js';
 import { describeRepeated } from './repeated-refusals.js';
@@ -67,7 +67,7 @@ export class ConsoleLines {
 }
 
 function worthALook(record: TrafficRecord): boolean {
-  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined;
+  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined || record.findings !== undefined;
 }
 
 /** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */
@@ -85,8 +85,11 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     error: record.error?.code,
     hint: record.hint,
     repeated: record.repeated,
+    operation: record.operation?.id,
+    findings: record.findings?.length,
   };
-  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms`;
+  const findings = record.findings === undefined ? '' : ` ${record.findings.length} finding${record.findings.length === 1 ? '' : 's'}`;
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms${record.operation ? ` ${record.operation.id}` : ''}${findings}`;
   const warning = record.error !== undefined || record.status >= 500;
   const debugging = logger.isLevelEnabled('debug');
   const destination = debugging ? undefined : lineDestination(logger);
@@ -103,6 +106,7 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     return;
   }
   if (debugging) {
+    line.findings = record.findings;
     line.requestHeaders = record.request.headers;
     line.responseHeaders = record.response.headers;
   }

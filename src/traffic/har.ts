@@ -3,7 +3,7 @@
 // as custom fields, which HAR allows when their names start with an underscore.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import type { RecordHeaders, RepeatedRefusal, TrafficMessage, TrafficRecord } from './record.js';
+import type { RecordFinding, RecordHeaders, RecordOperation, RepeatedRefusal, TrafficMessage, TrafficRecord } from './record.js';
 import { describeRepeated } from './repeated-refusals.js';
 
 interface HarNameValue {
@@ -47,6 +47,8 @@ export interface HarEntry {
   _aborted?: true;
   _hint?: string;
   _repeated?: RepeatedRefusal;
+  _operation?: RecordOperation;
+  _findings?: RecordFinding[];
 }
 
 const VERSION = readPackageVersion();
@@ -124,7 +126,7 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
     cache: {},
     // The proxy measures the whole exchange and its own queue, not the phases in between.
     timings: { blocked: record.queuedMs, dns: -1, connect: -1, send: 0, wait: waited, receive: 0, ssl: -1 },
-    ...entryComment(record),
+    ...harComment(record),
     _id: record.id,
     _profile: record.profile,
     ...(record.tag !== undefined ? { _tag: record.tag } : {}),
@@ -132,15 +134,22 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
     ...(record.aborted ? { _aborted: true as const } : {}),
     ...(record.hint !== undefined ? { _hint: record.hint } : {}),
     ...(record.repeated ? { _repeated: record.repeated } : {}),
+    ...(record.operation !== undefined ? { _operation: record.operation } : {}),
+    ...(record.findings !== undefined ? { _findings: record.findings } : {}),
   };
 }
 
-function entryComment(record: TrafficRecord): { comment?: string } {
-  if (record.error) return { comment: `${record.error.code}: ${record.error.message}` };
-  if (record.aborted) return { comment: 'The client went away before the response was complete.' };
+/** What went wrong, then the operation and its findings: the one line HAR viewers show beside an entry. */
+function harComment(record: TrafficRecord): { comment?: string } {
+  const parts: string[] = [];
+  if (record.error) parts.push(`${record.error.code}: ${record.error.message}`);
+  else if (record.aborted) parts.push('The client went away before the response was complete.');
   // One entry stands for them all; a HAR viewer would otherwise show one request where the client sent thousands.
-  if (record.repeated) return { comment: `This entry stands for ${describeRepeated(record.repeated)}.` };
-  return {};
+  if (record.repeated) parts.push(`This entry stands for ${describeRepeated(record.repeated)}.`);
+  const { operation, findings } = record;
+  if (operation) parts.push(`${operation.id}${operation.summary ? `: ${operation.summary}` : ''} (${record.method} ${operation.path})${operation.deprecated ? ' [deprecated]' : ''}`);
+  if (findings?.length) parts.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings.map((finding) => `${finding.where} ${finding.message}`).join('; ')}`);
+  return parts.length ? { comment: parts.join(' | ') } : {};
 }
 
 /**

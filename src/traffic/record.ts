@@ -31,6 +31,27 @@ export const MessageSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const FindingSchema = Type.Object(
+  {
+    where: Type.String({ description: 'What the finding is about, e.g. request.query.from_date or response.body[0].birthDate.' }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const OperationSchema = Type.Object(
+  {
+    id: Type.String({ description: 'The operationId, e.g. ClientAPI.byId ("METHOD path" when the document gives none).' }),
+    summary: Type.Optional(Type.String()),
+    tag: Type.Optional(Type.String({ description: "The operation's first tag." })),
+    path: Type.String({ description: 'The path template, e.g. /v0/administration/clients/{id}.' }),
+    deprecated: Type.Optional(Type.Literal(true)),
+    deprecatedSince: Type.Optional(Type.String({ description: 'YYYY-MM-DD.' })),
+    replacedBy: Type.Optional(Type.String({ description: 'The path that replaced a deprecated operation (same method).' })),
+  },
+  { additionalProperties: false, description: 'The operation of the API document (ONS_PROXY_OPENAPI) this exchange was.' },
+);
+
 export const TrafficRecordSchema = Type.Object(
   {
     id: Type.String({ description: 'Equals the x-request-id response header.' }),
@@ -43,7 +64,12 @@ export const TrafficRecordSchema = Type.Object(
     profile: Type.String({ description: 'Configuration profile that handled the exchange ("default" without profiles).' }),
     tag: Type.Optional(Type.String({ description: 'ONS_PROXY_LOG_TAG.' })),
     queuedMs: Type.Number({ minimum: 0, description: 'Time spent waiting for a free upstream slot.' }),
-    hint: Type.Optional(Type.String({ description: 'What an Ons status (403, 406, 429, 495, ...) usually means, for the developer.' })),
+    hint: Type.Optional(Type.String({ description: 'What an Ons status (403, 406, 429, 495, ...) usually means, or what replaced a removed or deprecated operation, for the developer.' })),
+    operation: Type.Optional(OperationSchema),
+    findings: Type.Optional(
+      Type.Array(FindingSchema, { description: 'Advisory checks against the API document: parameters, bodies and answers that do not fit the operation.' }),
+    ),
+    notChecked: Type.Optional(Type.Array(FindingSchema, { description: 'Parts the checks skipped and why (a body cut at the record limit).' })),
     request: MessageSchema,
     response: MessageSchema,
     error: Type.Optional(
@@ -74,6 +100,8 @@ export const TrafficRecordSchema = Type.Object(
 export type TrafficRecord = Static<typeof TrafficRecordSchema>;
 export type TrafficMessage = Static<typeof MessageSchema>;
 export type RepeatedRefusal = NonNullable<TrafficRecord['repeated']>;
+export type RecordFinding = Static<typeof FindingSchema>;
+export type RecordOperation = Static<typeof OperationSchema>;
 export type RecordHeaders = Static<typeof HeadersSchema>;
 export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
 

@@ -25,13 +25,19 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Adds what it knows to a record before any sink sees it (the API document names the
+ * operation and lists its findings). It runs after the answer went out, on the recorded copy.
+ */
+export type RecordAnnotator = (record: TrafficRecord) => void;
+
 type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
  * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
  */
-export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSink[], logger: ConsoleLogger): ProxyFeature {
+export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSink[], logger: ConsoleLogger, annotators: readonly RecordAnnotator[] = []): ProxyFeature {
   const context: RecordContext = {
     profile: config.name,
     tag: config.logTag,
@@ -49,6 +55,13 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
 
   const publish = (built: TrafficRecord): void => {
     recorded++;
+    for (const annotate of annotators) {
+      try {
+        annotate(built);
+      } catch (error) {
+        logger.error(`could not annotate the record of exchange ${built.id}: ${(error as Error).message}`);
+      }
+    }
     const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of exchange ${built.id}, recorded without bodies: ${error.message}`));
     // One failing sink must not cost the others their record.
     for (const sink of sinks) {

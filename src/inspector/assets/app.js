@@ -45,7 +45,7 @@ function parseFilter(text) {
     if (/^[1-5]xx$/i.test(term)) return (e) => Math.floor(e.status / 100) === Number(term[0]);
     if (METHODS.has(term.toUpperCase())) return (e) => e.method === term.toUpperCase();
     const needle = term.toLowerCase();
-    return (e) => e.url.toLowerCase().includes(needle);
+    return (e) => e.url.toLowerCase().includes(needle) || (e.operation ?? '').toLowerCase().includes(needle);
   });
   return (exchange) => tests.every((test) => test(exchange));
 }
@@ -57,7 +57,11 @@ function row(exchange) {
     el('td', { text: exchange.method }),
     el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: listStatusText(exchange), title: exchange.error || exchange.hint || (exchange.repeated ? `${exchange.repeated} identical refusals` : '') }),
     el('td', { class: 'num', text: exchange.durationMs.toFixed(1) }),
-    el('td', { class: 'url', text: exchange.url, title: exchange.url }),
+    el('td', { class: 'url', title: exchange.url },
+      exchange.url,
+      exchange.operation ? el('span', { class: 'operation', text: ` ${exchange.operation}`, title: exchange.operationSummary ?? '' }) : null,
+      exchange.findings ? el('span', { class: 'findings-count', text: ` ${exchange.findings} finding${exchange.findings === 1 ? '' : 's'}` }) : null,
+    ),
     el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'data-id': exchange.id, 'aria-label': `Select ${exchange.method} ${exchange.url}`, onclick: (event) => event.stopPropagation(), onchange: updateSaveButton })),
   );
 }
@@ -133,6 +137,7 @@ function renderRecord(record) {
     ['Upstream', record.upstreamUrl || '(not forwarded: the proxy answered itself)'],
     ['Id', record.id],
     ['Profile', record.tag ? `${record.profile} [${record.tag}]` : record.profile],
+    ...(record.operation ? [['Operation', operationText(record.operation)]] : []),
   ];
   return [
     el('h2', { text: `${record.method} ${record.url}` }),
@@ -151,8 +156,27 @@ function renderRecord(record) {
       ? el('p', { class: 'note', text: `This record stands for ${record.repeated.count.toLocaleString('en-US')} identical refusals, the last at ${new Date(record.repeated.until).toLocaleString()} (id ${record.repeated.lastId}); the others have no record of their own.` })
       : null,
     el('dl', { class: 'facts' }, ...facts.flatMap(([name, value]) => [el('dt', { text: name }), el('dd', { text: value })])),
+    ...findingsPanel(record),
     ...message('Request', record.request),
     ...message('Response', record.response),
+  ];
+}
+
+function operationText(operation) {
+  const deprecated = operation.deprecated ? ` (deprecated${operation.deprecatedSince ? ` since ${operation.deprecatedSince}` : ''}${operation.replacedBy ? `; replaced by ${operation.replacedBy}` : ''})` : '';
+  return `${operation.id}${operation.summary ? `: ${operation.summary}` : ''} ${operation.path}${deprecated}`;
+}
+
+/** The API document's advisory findings: what does not fit the operation, and what was not checked. */
+function findingsPanel(record) {
+  const findings = record.findings ?? [];
+  const skipped = record.notChecked ?? [];
+  if (!record.operation && findings.length === 0) return [];
+  const rows = findings.map((finding) => el('tr', {}, el('td', { text: finding.where }), el('td', { text: finding.message })));
+  return [
+    el('h3', { text: `Findings (${findings.length})` }),
+    findings.length ? el('table', { class: 'headers findings' }, el('tbody', {}, ...rows)) : el('p', { class: 'muted', text: 'Request and answer fit the operation.' }),
+    ...skipped.map((entry) => el('p', { class: 'muted', text: `${entry.where}: ${entry.message}` })),
   ];
 }
 
