@@ -3,6 +3,7 @@
 // go through the proxy's front door, so the guards, the certificate and the record apply.
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { request as undiciRequest } from 'undici';
 import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX, isAdminPath } from '../admin/index.js';
 import { FORWARDED_METHODS } from '../proxy/forwarder.js';
@@ -37,10 +38,9 @@ export function registerInspectorActions(app: FastifyInstance, settings: ActionS
     if (typeof outgoing === 'string') return refuse(reply, 400, outgoing);
     const headers: Record<string, string> = { ...outgoing.headers, host: request.headers.host ?? '127.0.0.1' };
     if (settings.accessToken !== undefined) headers['x-proxy-token'] = settings.accessToken;
-    const { request: send } = await import('undici');
     const recorded = waitForRecord(arrivals);
     try {
-      const answer = await send(`${ownOrigin(request)}${outgoing.path}`, { method: outgoing.method as 'GET', headers, body: outgoing.body });
+      const answer = await undiciRequest(`${ownOrigin(request)}${outgoing.path}`, { method: outgoing.method as 'GET', headers, body: outgoing.body });
       await answer.body.dump();
       const resent = await recorded.get(String(answer.headers['x-request-id']));
       return { original, resent };
