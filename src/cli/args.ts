@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../config/errors.js';
 import { loadConfig, type ProxyConfig } from '../config/load.js';
-import { SETTINGS } from '../config/settings.js';
+import { SETTINGS, fileFormOf } from '../config/settings.js';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -46,7 +46,24 @@ export function configFromCommandLine(parsed: ParsedCommandLine, env: NodeJS.Pro
   return loadConfig({ flags: parsed.values, env, cwd, configFile, envFile });
 }
 
+/** One warning per secret given as a flag: every local user can read a command line (ps, /proc). */
+export function secretFlagWarnings(parsed: ParsedCommandLine): string[] {
+  return SETTINGS.filter((spec) => spec.kind === 'secret' && parsed.values[spec.flag] !== undefined).map((spec) => {
+    const file = fileFormOf(spec);
+    const instead = file ? `--${file.flag} <file> (${file.env})` : spec.env;
+    return `--${spec.flag} on the command line can be read by every user of this machine (ps): use ${instead} instead.`;
+  });
+}
+
 export function stringFlag(parsed: ParsedCommandLine, name: string): string | undefined {
   const value = parsed.values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A comma-separated flag ("a, b,c") as its items; absent means none. */
+export function listFlag(parsed: ParsedCommandLine, name: string): string[] {
+  return (stringFlag(parsed, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

@@ -3,6 +3,7 @@ import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
 import { assertStartable } from '../config/validate.js';
 import { startInstance } from '../instance/start-instance.js';
+import { describeDocumentSetting } from '../openapi/index.js';
 import { diagnoseHandshake, diagnoseMaterial, interpretPing, type CheckStep } from '../setup/index.js';
 import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine, type ParsedCommandLine } from './args.js';
@@ -43,7 +44,11 @@ async function checkAll(parsed: ParsedCommandLine): Promise<ProfileCheck[]> {
     return [{ profile: 'default', ok: false, steps: [{ step: 'configuration', status: 'failed', summary: error.message }] }];
   }
   const checks: ProfileCheck[] = [];
-  for (const config of configs) checks.push(await checkProfile(config));
+  for (const config of configs) {
+    const check = await checkProfile(config);
+    // Advice, not a condition: the proxy works without a document.
+    checks.push({ ...check, steps: [...check.steps, { step: 'openapi', ...describeDocumentSetting(config.openapi) }] });
+  }
   return checks;
 }
 

@@ -1,13 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { loadEnvironmentPresets } from '../config/presets.js';
-import { startMockOnsApi, writeDemoPki } from '../demo/index.js';
+import { startMockOnsApi, throwawayClientSettings, writeDemoPki } from '../demo/index.js';
 import { startInstance } from '../instance/start-instance.js';
 import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';
+
+/** The mock's own operations, in Ons's shape: the demo shows operation names, findings and hints with no download. */
+const DEMO_OPENAPI_FILE = fileURLToPath(new URL('../../config/demo-openapi.json', import.meta.url));
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -29,14 +33,8 @@ export const demoCommand: Command = {
       name: 'demo',
       environment: 'development' as const,
       upstream: mock.url,
-      cert: pki.client.certPath,
-      key: pki.client.keyPath,
-      pfx: undefined,
-      passphrase: undefined,
-      passphraseFile: undefined,
-      ca: pki.ca.certPath,
-      // Its 2048-bit key is on purpose (fast to make): no warnings about Ons's rules for real certificates.
-      throwawayCertificate: true,
+      ...throwawayClientSettings(pki),
+      openapi: base.openapi ?? DEMO_OPENAPI_FILE,
       // The mock plays the development API, so HTTP_PROXY-style clients may name it as they would for real.
       upstreamStandsFor: [developmentHost],
     };
@@ -79,13 +77,17 @@ ons-proxy demo is running.
 
 Try it (the proxy adds the client certificate for you):
   curl -i ${proxyUrl}/ping
-  curl '${proxyUrl}/t/clients?limit=3'
-  curl ${proxyUrl}/t/clients/1
-  curl ${proxyUrl}/v0/administration/clients/2
-  curl -i ${proxyUrl}/t/clients/999        # 404 in the Ons error shape
-  curl -i ${proxyUrl}/t/finance/invoices   # 403: endpoint not enabled for this connection
-  curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/t/clients/1/notes
+  curl '${proxyUrl}/v0/administration/clients?limit=3'
+  curl ${proxyUrl}/v0/administration/clients/1
+  curl -i ${proxyUrl}/v0/administration/clients/999          # 404 in the Ons problem shape
+  curl -i ${proxyUrl}/v0/finance/invoices                    # 403: endpoint not enabled for this connection
+  curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/v0/administration/clients/1/notes
   curl -i -x ${proxyUrl} http://${developmentHost}/ping   # as an HTTP_PROXY client; still only the local mock
+
+What the API document (config/demo-openapi.json) adds, on the console and in the inspector:
+  curl -i ${proxyUrl}/t/clients/1                            # removed by Ons on 2026-05-19: the hint names its /v0/ replacement
+  curl -i '${proxyUrl}/v0/administration/clients/in_care_in_period?to_date=2026-12-31'   # finding: from_date is missing
+  curl -i '${proxyUrl}/v0/administration/clients/find?name=test&valid_form=1'            # deprecated, and an unknown query name
 
 Inspector (every exchange, live): ${proxyUrl}/__proxy/
 Records: ${logDir}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../config/errors.js';
-import { HAR_END, harStart, toHarEntry } from '../traffic/har.js';
+import { harEnd, harEntryText, harStart, skippedNote } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses } from './output.js';
@@ -25,16 +25,23 @@ export const harCommand: Command = {
     // Written entry by entry: a week of records never has to fit in memory.
     await write(target, harStart());
     let entries = 0;
+    let skipped = 0;
     for await (const record of selectedRecords(selection)) {
-      await write(target, `${entries > 0 ? ',' : ''}${JSON.stringify(toHarEntry(record))}`);
+      const text = harEntryText(record);
+      if (text === undefined) {
+        skipped++;
+        continue;
+      }
+      await write(target, `${entries > 0 ? ',' : ''}${text}`);
       entries++;
     }
-    await write(target, HAR_END);
+    await write(target, harEnd(skipped));
     if (out !== undefined) {
       target.end();
       await finished(target);
       process.stderr.write(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
     }
+    if (skipped > 0) process.stderr.write(`${skippedNote(skipped)} (ons-proxy logs --json shows every record as it is.)\n`);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { UserError } from '../config/errors.js';
-import { followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
+import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
@@ -67,7 +67,8 @@ const TABLE_HEADER = `${'TIME'.padEnd(23)}  ${'METHOD'.padEnd(7)} ${'STATUS'.pad
 
 function tableRow(record: TrafficRecord): string {
   const status = record.aborted ? 'aborted' : record.error && record.status === 0 ? 'error' : String(record.status);
-  return `${localTime(record.time)}  ${record.method.padEnd(7)} ${status.padEnd(7)} ${record.durationMs.toFixed(1).padStart(8)}  ${record.url.padEnd(40)}  ${record.id}`;
+  const repeated = record.repeated ? `  (${describeRepeated(record.repeated)})` : '';
+  return `${localTime(record.time)}  ${record.method.padEnd(7)} ${status.padEnd(7)} ${record.durationMs.toFixed(1).padStart(8)}  ${record.url.padEnd(40)}  ${record.id}${repeated}`;
 }
 
 /** "2026-11-28 14:03:07.123" in the local time zone, like the file names. */

@@ -12,6 +12,7 @@ export const RECORD_FILTER_OPTIONS: OptionSpecs = {
   status: { type: 'string' },
   method: { type: 'string' },
   path: { type: 'string' },
+  operation: { type: 'string' },
   since: { type: 'string' },
   profile: { type: 'string' },
   [settingByKey('logDir').flag]: { type: 'string' },
@@ -22,6 +23,7 @@ export const RECORD_FILTER_HELP: ReadonlyArray<readonly [string, string]> = [
   ['--status <codes>', 'only these statuses: 404, 4xx, or a list like 4xx,503'],
   ['--method <methods>', 'only these methods, e.g. GET or post,put'],
   ['--path <text>', 'only URLs containing this text, or paths matching a glob like "/t/clients/*"'],
+  ['--operation <id or text>', 'only exchanges of this operation of the API document (ClientAPI.byId), or whose operation id, summary or path template contains the text'],
   ['--since <when>', 'only exchanges from then on: 90s, 10m, 2h, 7d, today, 2026-11-01 or 2026-11-01T09:00'],
   ['--profile <name>', 'only exchanges of this configuration profile'],
   ['--log-dir <path>', "folder of the traffic records [ONS_PROXY_LOG_DIR; default: ./logs, or each profile's in --config]"],
@@ -44,6 +46,7 @@ export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
     status: stringFlag(parsed, 'status'),
     method: stringFlag(parsed, 'method'),
     path: stringFlag(parsed, 'path'),
+    operation: stringFlag(parsed, 'operation'),
     since: stringFlag(parsed, 'since'),
   });
   const profile = stringFlag(parsed, 'profile');

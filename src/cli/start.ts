@@ -1,6 +1,6 @@
 import { startInstance, type RunningInstance } from '../instance/start-instance.js';
 import { createConsoleLogger } from '../log/logger.js';
-import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
+import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine, secretFlagWarnings } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';
 
@@ -16,6 +16,7 @@ export const startCommand: Command = {
     const first = configs[0];
     if (!first) return 2;
     const logger = createConsoleLogger(first.logLevel);
+    for (const warning of secretFlagWarnings(parsed)) logger.warn(warning);
     const instances: RunningInstance[] = [];
     try {
       for (const config of configs) instances.push(await startInstance(config, { logger }));

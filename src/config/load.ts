@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { parseSettingValue, type SettingValue, type ValueOrigin } from './parse-value.js';
 import { DEFAULTS, SETTINGS, type SettingValues } from './settings.js';
 import { loadEnvironmentPresets, type EnvironmentPreset } from './presets.js';
+import { readSecretFile } from './secret-file.js';
 
 /** One proxy instance's configuration: every setting resolved, plus what it was derived from. */
 export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
@@ -21,7 +22,7 @@ export interface ProxyConfig extends Omit<SettingValues, 'upstream'> {
   /**
    * Host names the upstream stands in for: `ons-proxy demo` runs a local mock of the development
    * API, and HTTP_PROXY-style clients still name api-development.ons.io in their requests. Those
-   * are served like requests naming the upstream itself. Only the demo sets this.
+   * are served like requests naming the upstream itself. Only the demo and replay set this.
    */
   readonly upstreamStandsFor?: readonly string[] | undefined;
 }
@@ -74,6 +75,12 @@ function resolveProfile(name: string, layer: Layer, presets: Record<string, Envi
     if (value !== undefined) values[key] = value;
   }
   const settings = values as unknown as SettingValues;
+  if (settings.accessTokenFile !== undefined) {
+    if (settings.accessToken !== undefined) {
+      throw new ConfigError('ONS_PROXY_ACCESS_TOKEN (--access-token) and ONS_PROXY_ACCESS_TOKEN_FILE (--access-token-file) are both set: keep only the file.');
+    }
+    settings.accessToken = readSecretFile(settings.accessTokenFile, 'ONS_PROXY_ACCESS_TOKEN_FILE (--access-token-file)');
+  }
   const preset = presets[settings.environment];
   if (!preset) throw new ConfigError(`ONS_PROXY_ENVIRONMENT: no preset for "${settings.environment}" in config/environments.json.`);
   return { ...settings, name, upstream: settings.upstream ?? preset.upstream, preset };

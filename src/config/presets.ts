@@ -32,3 +32,9 @@ export function loadEnvironmentPresets(): Record<OnsEnvironment, EnvironmentPres
   cached = presets;
   return presets;
 }
+
+/** The URL of the API's OpenAPI document (the same for every environment), from config/environments.json. */
+export function openApiDocumentUrl(): string | undefined {
+  const raw = JSON.parse(fs.readFileSync(PRESETS_FILE, 'utf8')) as { openapiDocument?: unknown };
+  return typeof raw.openapiDocument === 'string' ? raw.openapiDocument : undefined;
+}

@@ -41,9 +41,11 @@ export interface SettingValues {
   connectTimeoutMs: number;
   logBodies: boolean;
   logBodyLimit: number;
+  captureFull: boolean;
   redactHeaders: string[];
   redactFields: string[];
   inspectorLimit: number;
+  fixturesDir: string;
   maxConcurrency: number;
   queueLimit: number;
   queueTimeoutMs: number;
@@ -54,7 +56,10 @@ export interface SettingValues {
   allowedHosts: string[];
   corsOrigins: string[];
   accessToken: string | undefined;
+  accessTokenFile: string | undefined;
   shutdownGraceMs: number;
+  openapi: string | undefined;
+  findingsHeader: boolean;
 }
 
 export const DEFAULTS: SettingValues = {
@@ -76,9 +81,11 @@ export const DEFAULTS: SettingValues = {
   connectTimeoutMs: 10_000,
   logBodies: true,
   logBodyLimit: 1_048_576,
+  captureFull: false,
   redactHeaders: [],
   redactFields: [],
   inspectorLimit: 500,
+  fixturesDir: './fixtures',
   maxConcurrency: 4,
   queueLimit: 1000,
   queueTimeoutMs: 120_000,
@@ -89,7 +96,10 @@ export const DEFAULTS: SettingValues = {
   allowedHosts: [],
   corsOrigins: [],
   accessToken: undefined,
+  accessTokenFile: undefined,
   shutdownGraceMs: 10_000,
+  openapi: undefined,
+  findingsHeader: false,
 };
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -101,8 +111,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'cert', env: 'ONS_PROXY_CERT', flag: 'cert', kind: 'path', group: 'certificate', description: 'PEM file with the client certificate Ons signed (optionally followed by its chain).' },
   { key: 'key', env: 'ONS_PROXY_KEY', flag: 'key', kind: 'path', group: 'certificate', description: 'PEM file with the private key of that certificate (may be encrypted).' },
   { key: 'pfx', env: 'ONS_PROXY_PFX', flag: 'pfx', kind: 'path', group: 'certificate', description: 'PKCS#12 file (.p12/.pfx) holding certificate and key, instead of --cert and --key.' },
-  { key: 'passphrase', env: 'ONS_PROXY_PASSPHRASE', flag: 'passphrase', kind: 'secret', group: 'certificate', description: 'Passphrase of an encrypted key or PKCS#12 file. Never logged.' },
-  { key: 'passphraseFile', env: 'ONS_PROXY_PASSPHRASE_FILE', flag: 'passphrase-file', kind: 'path', group: 'certificate', description: 'File whose first line is the passphrase (keeps it out of the environment).' },
+  { key: 'passphrase', env: 'ONS_PROXY_PASSPHRASE', flag: 'passphrase', kind: 'secret', group: 'certificate', description: 'Passphrase of an encrypted key or PKCS#12 file. Never logged. As a flag every local user can read it (ps): prefer --passphrase-file.' },
+  { key: 'passphraseFile', env: 'ONS_PROXY_PASSPHRASE_FILE', flag: 'passphrase-file', kind: 'path', group: 'certificate', description: 'File whose first line is the passphrase (keeps it out of the process list and the environment).' },
   { key: 'ca', env: 'ONS_PROXY_CA', flag: 'ca', kind: 'path', group: 'certificate', defaultText: 'system CAs only', description: 'Extra CA bundle (PEM) to trust for the upstream\'s certificate, in addition to the system CAs.' },
 
   { key: 'host', env: 'ONS_PROXY_HOST', flag: 'host', kind: 'string', group: 'listener', description: 'Address to listen on. Anything but loopback needs --unsafe-listen.' },
@@ -115,8 +125,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'logLevel', env: 'ONS_PROXY_LOG_LEVEL', flag: 'log-level', kind: 'enum', group: 'traffic', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Console log level.' },
   { key: 'logBodies', env: 'ONS_PROXY_LOG_BODIES', flag: 'log-bodies', kind: 'boolean', group: 'traffic', description: 'Record request and response bodies (false records headers only).' },
   { key: 'logBodyLimit', env: 'ONS_PROXY_LOG_BODY_LIMIT', flag: 'log-body-limit', kind: 'integer', group: 'traffic', min: 0, description: 'Bytes of each body kept in the record, per direction. The client always gets the whole body.' },
+  { key: 'captureFull', env: 'ONS_PROXY_CAPTURE_FULL', flag: 'capture-full', kind: 'boolean', group: 'traffic', description: 'Record whole bodies, whatever ONS_PROXY_LOG_BODY_LIMIT says: for a session to save as fixtures (ons-proxy fixtures save).' },
   { key: 'redactHeaders', env: 'ONS_PROXY_REDACT_HEADERS', flag: 'redact-headers', kind: 'list', group: 'traffic', defaultText: 'none (authorization, proxy-authorization, cookie, set-cookie, x-api-key always)', description: 'More header names whose values are replaced by [redacted] in every output.' },
-  { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'JSON body field names masked wherever they occur, e.g. bsn,dateOfBirth.' },
+  { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'Field names masked wherever they occur: JSON bodies, forms, query strings, URLs in headers, e.g. bsn,dateOfBirth.' },
+  { key: 'fixturesDir', env: 'ONS_PROXY_FIXTURES_DIR', flag: 'fixtures-dir', kind: 'path', group: 'traffic', description: 'Fixture set the inspector\'s "Save as fixtures" adds to (see ons-proxy fixtures save).' },
   { key: 'inspectorLimit', env: 'ONS_PROXY_INSPECTOR_LIMIT', flag: 'inspector-limit', kind: 'integer', group: 'traffic', min: 1, description: 'How many recent exchanges the inspector at /__proxy/ keeps in memory.' },
 
   { key: 'maxConcurrency', env: 'ONS_PROXY_MAX_CONCURRENCY', flag: 'max-concurrency', kind: 'integer', group: 'ons', min: 1, description: 'Requests in flight upstream per certificate; Ons answers 429 above 4.' },
@@ -125,12 +137,20 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'userAgent', env: 'ONS_PROXY_USER_AGENT', flag: 'user-agent', kind: 'string', group: 'ons', defaultText: "the client's", description: 'User-Agent sent when the client sends none, e.g. "my_connector/1.1 (+https://example.com)".' },
   { key: 'allowProduction', env: 'ONS_PROXY_ALLOW_PRODUCTION', flag: 'allow-production', kind: 'boolean', group: 'ons', description: 'Required to use the production environment (real care data).' },
   { key: 'allowWrites', env: 'ONS_PROXY_ALLOW_WRITES', flag: 'allow-writes', kind: 'boolean', group: 'ons', description: 'Allow methods other than GET/HEAD on production.' },
+  { key: 'openapi', env: 'ONS_PROXY_OPENAPI', flag: 'openapi', kind: 'string', group: 'ons', defaultText: 'the cached Ons document', description: 'The API\'s OpenAPI 3.0/3.1 document: a file, an https:// URL (fetched in the background) or off. It names each record\'s operation, catches removed /t/ paths and checks requests and answers. "ons-proxy openapi update" caches Ons\'s.' },
+  { key: 'findingsHeader', env: 'ONS_PROXY_FINDINGS_HEADER', flag: 'findings-header', kind: 'boolean', group: 'ons', description: 'Add x-ons-proxy-findings to each answer: how many findings the request\'s path and query parameters have (known before the answer goes out; body and answer findings are only in the record).' },
   { key: 'force', env: 'ONS_PROXY_FORCE', flag: 'force', kind: 'boolean', group: 'ons', description: 'Start even though the certificate belongs to another environment.' },
 
   { key: 'allowedHosts', env: 'ONS_PROXY_ALLOWED_HOSTS', flag: 'allowed-hosts', kind: 'list', group: 'access', defaultText: 'localhost, 127.0.0.1, [::1], the listen host', description: 'More Host header names the proxy answers to (e.g. the compose service name).' },
   { key: 'corsOrigins', env: 'ONS_PROXY_CORS_ORIGINS', flag: 'cors-origins', kind: 'list', group: 'access', defaultText: 'none', description: 'Browser origins allowed to call the proxy, e.g. http://localhost:5173.' },
-  { key: 'accessToken', env: 'ONS_PROXY_ACCESS_TOKEN', flag: 'access-token', kind: 'secret', group: 'access', defaultText: 'none', description: 'Require "Proxy-Authorization: Bearer <token>" or "x-proxy-token: <token>" from clients.' },
+  { key: 'accessToken', env: 'ONS_PROXY_ACCESS_TOKEN', flag: 'access-token', kind: 'secret', group: 'access', defaultText: 'none', description: 'Require "Proxy-Authorization: Bearer <token>" or "x-proxy-token: <token>" from clients. As a flag every local user can read it (ps): prefer --access-token-file.' },
+  { key: 'accessTokenFile', env: 'ONS_PROXY_ACCESS_TOKEN_FILE', flag: 'access-token-file', kind: 'path', group: 'access', description: 'File whose first line is the access token (keeps it out of the process list and the environment).' },
 ];
+
+/** The settings that name a file holding a secret, by the secret they hold (passphrase -> passphraseFile). */
+export function fileFormOf(spec: SettingSpec): SettingSpec | undefined {
+  return SETTINGS.find((candidate) => candidate.key === `${spec.key}File`);
+}
 
 export function settingByKey(key: keyof SettingValues): SettingSpec {
   const spec = SETTINGS.find((s) => s.key === key);

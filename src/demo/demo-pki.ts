@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ProxyConfig } from '../config/load.js';
 import {
   type IssuedCertificate,
   type SubjectFields,
@@ -80,5 +81,24 @@ export async function writeDemoPki(dir: string): Promise<DemoPki> {
     ca: { ...ca, certPath: p('ca.pem') },
     server: { ...server, certPath: p('server.pem'), keyPath: p('server-key.pem') },
     client: { ...client, certPath: p('client.pem'), keyPath: p('client-key.pem') },
+  };
+}
+
+export type ThrowawayClientSettings = Pick<ProxyConfig, 'cert' | 'key' | 'pfx' | 'passphrase' | 'passphraseFile' | 'ca' | 'throwawayCertificate'>;
+
+/**
+ * The settings that make a proxy present the throwaway client certificate and trust the
+ * throwaway CA, replacing any configured certificate: for the demo's mock and replay's fixture server.
+ */
+export function throwawayClientSettings(pki: DemoPki): ThrowawayClientSettings {
+  return {
+    cert: pki.client.certPath,
+    key: pki.client.keyPath,
+    pfx: undefined,
+    passphrase: undefined,
+    passphraseFile: undefined,
+    ca: pki.ca.certPath,
+    // Its 2048-bit key is on purpose (fast to make): no warnings about Ons's rules for real certificates.
+    throwawayCertificate: true,
   };
 }

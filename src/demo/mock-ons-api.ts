@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type PeerCertificateInfo, type Route, acceptsAny, sendJson, sendOnsError } from './mock-http.js';
-import { createOnsRoutes } from './mock-routes.js';
+import { createRemovedOnsRoutes } from './mock-routes.js';
+import { createV0Routes } from './mock-v0-routes.js';
 
 /** Ons allows at most 4 parallel requests per certificate. */
 export const ONS_MAX_PARALLEL_PER_CERTIFICATE = 4;
@@ -22,6 +23,11 @@ export interface MockOnsApiOptions {
   port?: number;
   pki: { serverCertPem: string; serverKeyPem: string; caPem: string };
   maxParallelPerCertificate?: number;
+  /**
+   * The /t/ paths Ons removed on 2026-05-19: 'not-found' answers them 404 as Ons does now
+   * (the default, what the demo shows); 'serve' still answers them, for suites written against them.
+   */
+  removedPaths?: 'not-found' | 'serve';
   /** How many serials stats.clientSerials keeps (default MOCK_CLIENT_SERIALS_KEPT). */
   clientSerialsKept?: number;
   /**
@@ -104,7 +110,7 @@ function peerCertificate(socket: TLSSocket): PeerCertificateInfo | undefined {
 export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsApi> {
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
   const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
-  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createOnsRoutes()];
+  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createV0Routes(), ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
   const inFlightByCertificate = new Map<string, number>();
 

@@ -3,7 +3,7 @@
  * bare-array pagination, the two error styles, JSON-only bodies, endpoint filtering.
  */
 import type { ServerResponse } from 'node:http';
-import { CLIENTS, EMPLOYEES, toV0Client } from './fixtures.js';
+import { CLIENTS, EMPLOYEES } from './fixtures.js';
 import {
   BodyError,
   NDJSON_TYPE,
@@ -13,7 +13,6 @@ import {
   readJsonBody,
   sendJson,
   sendOnsError,
-  sendProblem,
   sendText,
 } from './mock-http.js';
 
@@ -24,7 +23,7 @@ const MAX_NOTE_BODY_BYTES = 64 * 1024;
 const MAX_NOTE_TEXT = 4000;
 const NOTE_CATEGORIES = ['general', 'care', 'medical'] as const;
 
-function parseIntegerParam(ctx: RouteContext, name: string, fallback: number, min: number, max: number): number | undefined {
+export function parseIntegerParam(ctx: RouteContext, name: string, fallback: number, min: number, max: number): number | undefined {
   const raw = ctx.url.searchParams.get(name);
   if (raw === null) return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -33,7 +32,7 @@ function parseIntegerParam(ctx: RouteContext, name: string, fallback: number, mi
   return undefined;
 }
 
-function listRoute<T>(pattern: RegExp, items: readonly T[]): Route {
+export function listRoute<T>(pattern: RegExp, items: readonly T[]): Route {
   return {
     methods: ['GET'],
     pattern,
@@ -48,7 +47,7 @@ function listRoute<T>(pattern: RegExp, items: readonly T[]): Route {
   };
 }
 
-function findById<T extends { id: number }>(items: readonly T[], raw: string | undefined): T | undefined {
+export function findById<T extends { id: number }>(items: readonly T[], raw: string | undefined): T | undefined {
   return items.find((item) => String(item.id) === raw);
 }
 
@@ -93,12 +92,13 @@ function validateNote(body: unknown): { text: string; category: string } | { fie
   return { text, category };
 }
 
-function notesRoute(): Route {
+/** POST a note to a client; `pattern` captures the client id, `locationOf` names the new note. */
+export function notesRoute(pattern: RegExp, locationOf: (clientId: number, noteId: number) => string): Route {
   // Notes live as long as the mock, so a developer can see ids advance.
   let nextId = 1;
   return {
     methods: ['POST'],
-    pattern: /^\/t\/clients\/([^/]+)\/notes$/,
+    pattern,
     produces: JSON_ONLY,
     async handle(ctx) {
       const id = ctx.params[0] ?? '';
@@ -132,34 +132,22 @@ function notesRoute(): Route {
         return;
       }
       const note: Note = { id: nextId++, clientId: client.id, ...result, createdAt: new Date().toISOString() };
-      sendJson(ctx.res, 201, note, { location: `/t/clients/${client.id}/notes/${note.id}` });
+      sendJson(ctx.res, 201, note, { location: locationOf(client.id, note.id) });
     },
   };
 }
 
-/** The Ons routes, in match order. Each call gets its own state (e.g. note ids). */
-export function createOnsRoutes(): Route[] {
+/**
+ * The /t/ routes Ons served until it removed them on 2026-05-19. Ons now answers them 404;
+ * the mock serves them only when asked (startMockOnsApi's `removedPaths: 'serve'`), for
+ * suites written against them.
+ */
+export function createRemovedOnsRoutes(): Route[] {
   return [
     {
-      // The documented certificate check. It answers text/plain and is exempt from the
-      // Accept gate so a setup check never fails for a reason unrelated to the certificate.
-      methods: ['GET', 'HEAD'],
-      pattern: /^\/ping$/,
-      handle: (ctx) => sendText(ctx.res, 200, 'pong'),
-    },
-    {
-      // Stands for endpoints not approved in the connection's Technical Design. Listed before
-      // everything else that could match: filtering happens before routing at Ons.
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       pattern: /^\/t\/finance(\/.*)?$/,
-      handle(ctx) {
-        ctx.req.resume();
-        sendOnsError(ctx.res, 403, {
-          field: 'endpoint',
-          value: ctx.url.pathname,
-          message: 'This endpoint is not enabled for this connection',
-        });
-      },
+      handle: notEnabled,
     },
     listRoute(/^\/t\/clients$/, CLIENTS),
     {
@@ -173,19 +161,27 @@ export function createOnsRoutes(): Route[] {
       },
     },
     itemRoute(/^\/t\/clients\/([^/]+)$/, CLIENTS, 'client'),
-    notesRoute(),
+    notesRoute(/^\/t\/clients\/([^/]+)\/notes$/, (clientId, noteId) => `/t/clients/${clientId}/notes/${noteId}`),
     listRoute(/^\/t\/employees$/, EMPLOYEES),
     itemRoute(/^\/t\/employees\/([^/]+)$/, EMPLOYEES, 'employee'),
-    {
-      methods: ['GET'],
-      pattern: /^\/v0\/administration\/clients\/([^/]+)$/,
-      produces: JSON_ONLY,
-      handle(ctx) {
-        const id = ctx.params[0] ?? '';
-        const client = findById(CLIENTS, id);
-        if (client === undefined) sendProblem(ctx.res, 404, 'Not Found', `Client with id ${id} does not exist`);
-        else sendJson(ctx.res, 200, toV0Client(client));
-      },
-    },
   ];
 }
+
+/** Stands for endpoints not approved in the connection's Technical Design. */
+export function notEnabled(ctx: RouteContext): void {
+  ctx.req.resume();
+  sendOnsError(ctx.res, 403, {
+    field: 'endpoint',
+    value: ctx.url.pathname,
+    message: 'This endpoint is not enabled for this connection',
+  });
+}
+
+/** GET /ping: the documented certificate check. */
+export const PING_ROUTE: Route = {
+  // It answers text/plain and is exempt from the Accept gate so a setup check never fails
+  // for a reason unrelated to the certificate.
+  methods: ['GET', 'HEAD'],
+  pattern: /^\/ping$/,
+  handle: (ctx) => sendText(ctx.res, 200, 'pong'),
+};

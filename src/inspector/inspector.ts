@@ -8,16 +8,17 @@ import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX } from '../admin/index.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { ConsoleLogger } from '../log/logger.js';
-import { toHar } from '../traffic/har.js';
+import { harDocument } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';
 import { readLastRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { RecordSink } from '../traffic/sinks/index.js';
+import { registerInspectorActions, type RecordArrivals } from './actions.js';
 import { EventStream } from './event-stream.js';
 import { RecordRing } from './ring.js';
 
-type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment'>;
+type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment' | 'fixturesDir' | 'accessToken' | 'redactFields' | 'redactHeaders'>;
 
 /** What the list shows; the page fetches the full record when one is opened. */
 export interface ExchangeSummary {
@@ -33,6 +34,12 @@ export interface ExchangeSummary {
   error?: string;
   hint?: string;
   tag?: string;
+  /** How many identical refusals the record stands for. */
+  repeated?: number;
+  /** The API document's operation id and summary, and how many findings its checks had. */
+  operation?: string;
+  operationSummary?: string;
+  findings?: number;
 }
 
 export function summarize(record: TrafficRecord): ExchangeSummary {
@@ -49,6 +56,9 @@ export function summarize(record: TrafficRecord): ExchangeSummary {
     ...(record.error ? { error: record.error.code } : {}),
     ...(record.hint !== undefined ? { hint: record.hint } : {}),
     ...(record.tag !== undefined ? { tag: record.tag } : {}),
+    ...(record.repeated ? { repeated: record.repeated.count } : {}),
+    ...(record.operation ? { operation: record.operation.id, ...(record.operation.summary ? { operationSummary: record.operation.summary } : {}) } : {}),
+    ...(record.findings ? { findings: record.findings.length } : {}),
   };
 }
 
@@ -72,10 +82,17 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
   const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
+  // A resent exchange's record is handed back to the page once it arrives here.
+  const arrivalListeners = new Set<(record: TrafficRecord) => void>();
+  const arrivals: RecordArrivals = (listener) => {
+    arrivalListeners.add(listener);
+    return () => arrivalListeners.delete(listener);
+  };
   const recentRecords: RecordSink = {
     name: 'inspector',
     write(record, json) {
       ring.push(record.id, json);
+      for (const listener of arrivalListeners) listener(record);
       // Most of the time no page is open: then there is nobody to summarise for.
       if (events.clients > 0) events.send('exchange', summarize(record));
     },
@@ -125,6 +142,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
         return record;
       });
       app.get(`${ADMIN_PREFIX}/events`, (_request, reply) => events.open(reply));
+      registerInspectorActions(app, config, ring, arrivals, restoring);
       app.get(`${ADMIN_PREFIX}/har`, async (_request, reply) => {
         await restoring;
         const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
@@ -132,7 +150,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
           .header('content-type', 'application/json; charset=utf-8')
           .header('content-disposition', `attachment; filename="ons-proxy-${config.name}-${stamp}.har"`)
           .header('cache-control', 'no-store')
-          .send(JSON.stringify(toHar(ring.all())));
+          .send(harDocument(ring.all()));
       });
       // Open pages would otherwise hold the shutdown until its grace period ends.
       app.addHook('preClose', (done) => {

@@ -12,6 +12,7 @@ import { recordTraffic } from '../traffic/recorder.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
+import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
 import { forwardedDocumentSandbox } from '../admin/index.js';
 
 export interface RunningInstance {
@@ -40,7 +41,10 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
-  const traffic = recordTraffic(config, sinks, deps.logger);
+  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
+  const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
+  const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
+  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -49,7 +53,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
-    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), traffic, pages, ...(deps.extraFeatures ?? [])],
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {

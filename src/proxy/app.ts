@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { canonicalAdminTarget, registerAdminRoutes } from '../admin/index.js';
@@ -7,6 +9,7 @@ import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
 import { answerClientError, MAX_HEADER_BYTES, methodNotSupported, problemForFrameworkError, problemForRequestError, refuseTunnel } from './client-errors.js';
 import { FORWARDED_METHODS, registerForwarder } from './forwarder.js';
+import { linkReply, type RawRefusal } from './raw-refusal.js';
 import { toOriginForm } from './guards/index.js';
 import { sendProblem } from './problem.js';
 
@@ -25,9 +28,14 @@ export interface ProxyAppOptions {
 export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyInstance> {
   assertPhaseOrder(options.features);
   const completers = options.features.filter((f) => f.onExchangeComplete);
+  const refusalWatchers = options.features.filter((f) => f.onRawRefusal);
+  const reportRefusal = (refusal: RawRefusal): void => {
+    for (const feature of refusalWatchers) feature.onRawRefusal?.(refusal);
+  };
   const startExchange = (request: FastifyRequest, reply: FastifyReply): void => {
     request.exchange = newExchange(request.id);
     reply.header('x-request-id', request.id);
+    linkReply(reply);
     // Fires exactly once whether the response finished or the client went away (a queued
     // pipelined request included), so every exchange that reached the proxy is reported once.
     whenExchangeEnds(request, reply, () => {
@@ -58,7 +66,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
       return canonicalAdminTarget(target) ?? target;
     },
     // Malformed requests get a problem response from Node's parser errors; a missing Host reaches the host guard.
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, reportRefusal),
     // A request target the router cannot take ("/%zz") fails before any hook: it is still an
     // exchange of the client's, so it gets its id and its record like every other.
     frameworkErrors: (error, request, reply) => {
@@ -67,7 +75,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     },
     http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
   });
-  app.server.on('connect', refuseTunnel);
+  app.server.on('connect', (request: IncomingMessage, socket: Duplex) => refuseTunnel(request, socket, reportRefusal));
 
   app.decorateRequest('exchange', null as never);
   app.addHook('onRequest', (request, reply, done) => {

@@ -6,7 +6,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemBody, type Problem } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, type Problem } from './problem.js';
+import { linkedReply, type RawRefusal, type ReportRefusal } from './raw-refusal.js';
 
 /** Requests whose headers outgrow this get 431; Node's default, stated here so tests and docs can rely on it. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -18,33 +19,60 @@ interface ParserError extends Error {
 // Node keeps the response being written on the socket; its own clientError default checks it the same way.
 type ServerSocket = Socket & { _httpMessage?: ServerResponse | null };
 
-/** fastify's clientErrorHandler: answers what Node's HTTP parser rejected, then closes that connection only. */
-export function answerClientError(error: ParserError, socket: Socket): void {
+interface ParserErrorDetails extends ParserError {
+  /** The bytes Node could not parse: a Buffer from Node's parser (fastify's types describe its JSON form). */
+  rawPacket?: unknown;
+}
+
+/**
+ * fastify's clientErrorHandler: answers what Node's HTTP parser rejected, then closes that
+ * connection only. A request whose head was read already (a bad chunk or trailer in its
+ * body) is an exchange under way: it gets its answer, and its record says so, through it.
+ */
+export function answerClientError(error: ParserErrorDetails, socket: Socket, report: ReportRefusal): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
+  const response = (socket as ServerSocket)._httpMessage;
   // A response already under way on this connection cannot be followed by another status line.
-  if ((socket as ServerSocket)._httpMessage?.headersSent) {
+  if (response?.headersSent) {
     socket.destroy();
     return;
   }
-  socket.end(rawProblemResponse(problemForParserError(error.code ?? '')));
+  const problem = problemForParserError(error.code ?? '');
+  const reply = linkedReply(response);
+  if (reply && !reply.sent) {
+    sendProblem(reply.header('connection', 'close'), problem);
+    // The body will never be complete: the upstream must not wait for it, nor this connection for more.
+    reply.request.exchange.upstreamCall?.cancel(Object.assign(new Error(`the request body was malformed (${error.code ?? 'parse error'})`), { code: error.code }));
+    reply.raw.once('finish', () => socket.end());
+    return;
+  }
+  const { method, url } = requestLine(error.rawPacket);
+  socket.end(rawProblemResponse(problem, { method, url, requestHeaders: {} }, report));
 }
 
 /** HTTPS_PROXY-style clients ask for a tunnel; the proxy cannot add the certificate inside one. */
-export function refuseTunnel(request: IncomingMessage, socket: Duplex): void {
+export function refuseTunnel(request: IncomingMessage, socket: Duplex, report: ReportRefusal): void {
   socket.on('error', () => socket.destroy());
-  socket.end(
-    rawProblemResponse({
-      status: 405,
-      code: 'tunnel_not_supported',
-      title: 'CONNECT tunnels are not supported',
-      detail:
-        `The proxy cannot add your certificate inside an HTTPS tunnel (CONNECT ${String(request.url).slice(0, 100)}). ` +
-        'Send plain HTTP to the proxy instead: http://localhost:<port>/<path>, or use an http:// URL with HTTP_PROXY.',
-    }, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }),
-  );
+  const problem: Problem = {
+    status: 405,
+    code: 'tunnel_not_supported',
+    title: 'CONNECT tunnels are not supported',
+    detail:
+      `The proxy cannot add your certificate inside an HTTPS tunnel (CONNECT ${String(request.url).slice(0, 100)}). ` +
+      'Send plain HTTP to the proxy instead: http://localhost:<port>/<path>, or use an http:// URL with HTTP_PROXY.',
+  };
+  const answered = { method: request.method ?? 'CONNECT', url: request.url ?? '', requestHeaders: request.headers };
+  socket.end(rawProblemResponse(problem, answered, report, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }));
+}
+
+/** The method and target of a request line, as far as they can be read from the bytes Node rejected. */
+function requestLine(packet: unknown): { method: string; url: string } {
+  const text = Buffer.isBuffer(packet) ? packet.subarray(0, 8300).toString('latin1') : '';
+  const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}) (\S{1,8192})/.exec(text);
+  return { method: line?.[1] ?? '', url: line?.[2] ?? '' };
 }
 
 function problemForParserError(code: string): Problem {
@@ -78,16 +106,27 @@ function problem(status: number, code: string, detail: string): Problem {
   return { status, code, title: STATUS_CODES[status] ?? 'Bad Request', detail };
 }
 
-/** A complete HTTP/1.1 response for a connection that fastify never handled; it closes the connection. */
-function rawProblemResponse(problem: Problem, extraHeaders: Readonly<Record<string, string>> = {}): string {
-  const body = problemBody(problem, randomUUID());
+/**
+ * A complete HTTP/1.1 response for a connection that fastify never handled; it closes the
+ * connection. Its id is in the answer and in the record `report` makes of it.
+ */
+function rawProblemResponse(
+  problem: Problem,
+  request: Pick<RawRefusal, 'method' | 'url' | 'requestHeaders'>,
+  report: ReportRefusal,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): string {
+  const id = randomUUID();
+  const body = problemBody(problem, id);
   const headers = {
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': String(Buffer.byteLength(body)),
     'cache-control': 'no-store',
     connection: 'close',
+    'x-request-id': id,
     ...extraHeaders,
   };
+  report({ id, startedAt: Date.now(), ...request, problem, responseHeaders: headers, responseBody: body });
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n${lines.join('')}\r\n${body}`;
 }

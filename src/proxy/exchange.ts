@@ -11,6 +11,8 @@ export interface ExchangeContext {
   upstreamUrl: string | undefined;
   /** Set when the proxy answered itself (guard, upstream failure). */
   problem: Problem | undefined;
+  /** A guard refused the request as it arrived (`problem` says why): nothing else saw it, nothing went upstream. */
+  refusedOnArrival: boolean;
   /** The underlying failure, e.g. { code: 'ECONNREFUSED', message }. */
   error: { code: string; message: string } | undefined;
   /** Time spent waiting for a free upstream slot. */
@@ -38,6 +40,7 @@ export function newExchange(id: string): ExchangeContext {
     startedAtMs: performance.now(),
     upstreamUrl: undefined,
     problem: undefined,
+    refusedOnArrival: false,
     error: undefined,
     queuedMs: 0,
     hint: undefined,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompletedExchange } from './exchange.js';
+import type { RawRefusal } from './raw-refusal.js';
 
 /**
  * Where in an exchange a feature does its work. Features are listed in this order (the
@@ -33,6 +34,8 @@ export interface ProxyFeature {
   observeUpstreamResponse?(request: FastifyRequest, reply: FastifyReply): void;
   /** Called once per exchange that reached the proxy, however it ended. */
   onExchangeComplete?(completed: CompletedExchange): void;
+  /** Called once per answer the proxy wrote on a connection fastify never handled (CONNECT, a request the HTTP parser rejected). */
+  onRawRefusal?(refusal: RawRefusal): void;
   /** What this feature contributes to GET /__proxy/status, under its name. */
   status?(): Record<string, unknown>;
   /** Releases resources when the proxy stops (flush files, stop watchers). */
@@ -65,5 +68,7 @@ export function answerEarly(app: FastifyInstance, answer: (request: FastifyReque
       return;
     }
     if (!answered) done();
+    // An answer here with a problem is a refusal; the recorder may sum up a flood of identical ones.
+    else if (request.exchange.problem !== undefined) request.exchange.refusedOnArrival = true;
   });
 }

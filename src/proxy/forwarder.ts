@@ -66,6 +66,8 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
   const fail = (reply: FastifyReply, error: Error): void => {
     // The client left first: the exchange is already reported as aborted, nobody is listening.
     if (isClientAbort(error) || reply.request.exchange.clientGone) return;
+    // The proxy answered already (a request body it refused mid-stream): the upstream call was only cut off for that.
+    if (reply.request.exchange.problem !== undefined) return;
     const failure = describeUpstreamFailure(error, options.upstream);
     reply.request.exchange.error = failure.cause;
     // Too late for a status once the head went out: fastify cuts the connection, so the client sees an error, not a short body.

@@ -32,6 +32,8 @@ export interface UsedExchange {
   readonly url: string;
   readonly status: number;
   readonly time: string;
+  /** Identical refusals summed up into one record count as the calls they were. */
+  readonly repeated?: { readonly count: number; readonly until: string };
 }
 
 export interface EndpointUsage {
@@ -56,11 +58,13 @@ export function summarizeEndpoints(exchanges: Iterable<UsedExchange>): EndpointU
       usage = { method: exchange.method, path, calls: 0, statuses: {}, firstSeen: exchange.time, lastSeen: exchange.time };
       byEndpoint.set(key, usage);
     }
-    usage.calls++;
+    const calls = exchange.repeated?.count ?? 1;
+    const lastTime = exchange.repeated?.until ?? exchange.time;
+    usage.calls += calls;
     const status = String(exchange.status);
-    usage.statuses[status] = (usage.statuses[status] ?? 0) + 1;
+    usage.statuses[status] = (usage.statuses[status] ?? 0) + calls;
     if (exchange.time < usage.firstSeen) usage.firstSeen = exchange.time;
-    if (exchange.time > usage.lastSeen) usage.lastSeen = exchange.time;
+    if (lastTime > usage.lastSeen) usage.lastSeen = lastTime;
   }
   return [...byEndpoint.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
 }

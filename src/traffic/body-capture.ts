@@ -1,7 +1,6 @@
 // Taps that watch a body stream on its way through the proxy: they keep a bounded copy of
 // the first bytes for the record and count every byte, without buffering or delaying the
 // stream itself.
-import type { IncomingMessage } from 'node:http';
 import { Readable, finished } from 'node:stream';
 import { noteStreamedBytes } from '../proxy/streamed-buffers.js';
 
@@ -44,11 +43,11 @@ export class BodyCapture {
  * pauses the request whenever its reader applies backpressure.
  */
 export class RequestBodyTap extends Readable {
-  readonly #source: IncomingMessage;
+  readonly #source: Readable;
   readonly #capture: BodyCapture;
   #started = false;
 
-  constructor(source: IncomingMessage, capture: BodyCapture) {
+  constructor(source: Readable, capture: BodyCapture) {
     super();
     this.#source = source;
     this.#capture = capture;

@@ -4,7 +4,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
-import { jsonBodyOf, type JsonBody } from './json-body.js';
+import { jsonBodyOf, JsonBody, type JsonBodyCheck } from './json-body.js';
+import { MAX_RECORDED_JSON_DEPTH } from './json-depth.js';
 import type { BodyEncoding } from './record.js';
 
 export interface CapturedBody {
@@ -20,6 +21,8 @@ export interface DescribedBody {
   readonly body: unknown;
   readonly bodyEncoding: BodyEncoding;
   readonly truncated: boolean;
+  /** Why the body is recorded in another form than its type suggests. */
+  readonly note?: string;
 }
 
 type Decoder = () => Transform;
@@ -55,20 +58,22 @@ function describeDecoded(captured: CapturedBody, decoded: DecodedContent): Descr
   if (bytes.length === 0) return { body: '', bodyEncoding: 'text', truncated };
   if (!decoded.decodedAll) return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };
   const type = captured.contentType ?? '';
-  if (!JSON_TYPE.test(type) || truncated) return describeNotJson(type, bytes, truncated);
+  if (!JSON_TYPE.test(type) || truncated) return describeNotJson(type, bytes, truncated, undefined);
   // Checked without parsing: the record carries the body's bytes, parsed only when asked.
-  const json = jsonBodyOf(bytes);
-  const described = (body: JsonBody | undefined): DescribedBody =>
-    // Not valid JSON after all: recorded as text, so the developer sees what was sent.
-    body ? { body, bodyEncoding: 'json', truncated } : describeNotJson(type, bytes, truncated);
+  const json = jsonBodyOf(bytes, MAX_RECORDED_JSON_DEPTH);
+  const described = (checked: JsonBodyCheck): DescribedBody =>
+    checked instanceof JsonBody
+      ? { body: checked, bodyEncoding: 'json', truncated }
+      : // Not valid JSON after all, or too deep to walk safely: recorded as text, so the developer sees what was sent.
+        describeNotJson(type, bytes, truncated, checked === 'too deep' ? `The JSON nests deeper than ${MAX_RECORDED_JSON_DEPTH} levels: recorded as text.` : undefined);
   return json instanceof Promise ? json.then(described) : described(json);
 }
 
-function describeNotJson(type: string, bytes: Buffer, truncated: boolean): DescribedBody {
+function describeNotJson(type: string, bytes: Buffer, truncated: boolean, note: string | undefined): DescribedBody {
   if (!BINARY_TYPE.test(type)) {
     const text = truncated ? withoutPartialCharacter(bytes) : bytes;
     if (isUtf8(text) && (TEXT_TYPE.test(type) || JSON_TYPE.test(type) || !text.includes(0))) {
-      return { body: text.toString('utf8'), bodyEncoding: 'text', truncated };
+      return { body: text.toString('utf8'), bodyEncoding: 'text', truncated, ...(note !== undefined ? { note } : {}) };
     }
   }
   return { body: bytes.toString('base64'), bodyEncoding: 'base64', truncated };

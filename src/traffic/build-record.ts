@@ -45,13 +45,17 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
     time,
     durationMs,
     method: request.method,
-    url: request.url,
-    upstreamUrl,
+    url: recordedUrl(request.url, context.redactor),
+    upstreamUrl: upstreamUrl === undefined ? undefined : recordedUrl(upstreamUrl, context.redactor),
     status,
     profile: context.profile,
     tag: context.tag,
     queuedMs,
     hint,
+    // Filled in by the record's annotators (the API document), before any sink sees it.
+    operation: undefined,
+    findings: undefined,
+    notChecked: undefined,
     request: requestMessage,
     response: responseMessage,
     error,
@@ -65,7 +69,7 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
   return assemble(requestMessage, responseMessage);
 }
 
-function describeMessage(
+export function describeMessage(
   headers: IncomingHttpHeaders | ResponseHeaders,
   capture: BodyCapture | undefined,
   context: RecordContext,
@@ -81,19 +85,44 @@ function describeMessage(
     contentEncoding: headerText(headers['content-encoding']),
     limit: context.bodyLimit,
   });
-  const redacted = (body: DescribedBody): TrafficMessage => ({
-    headers: redactedHeaders,
-    body: body.body instanceof JsonBody ? redactedJson(body.body, context.redactor) : body.bodyEncoding === 'text' ? context.redactor.text(body.body as string) : body.body,
-    bodyBytes,
-    bodyTruncated: body.truncated,
-    bodyEncoding: body.bodyEncoding,
-  });
+  const redacted = (body: DescribedBody): TrafficMessage => {
+    const unchecked = context.redactor.masksFields ? uncheckableReason(body) : undefined;
+    if (unchecked !== undefined) return { headers: redactedHeaders, bodyBytes, bodyTruncated: body.truncated, bodyEncoding: 'omitted', bodyNote: unchecked };
+    return {
+      headers: redactedHeaders,
+      body: body.body instanceof JsonBody ? redactedJson(body.body, context.redactor) : body.bodyEncoding === 'text' ? context.redactor.text(body.body as string) : body.body,
+      bodyBytes,
+      bodyTruncated: body.truncated,
+      bodyEncoding: body.bodyEncoding,
+      bodyNote: body.note,
+    };
+  };
   return described instanceof Promise ? described.then(redacted) : redacted(described);
 }
 
 /** Masking fields needs the value (parsed once, here); without fields to mask the body stays as its bytes. */
 function redactedJson(body: JsonBody, redactor: Redactor): unknown {
-  return redactor.masksJsonFields ? redactor.json(body.value) : body;
+  return redactor.masksFields ? redactor.json(body.value) : body;
+}
+
+/**
+ * With fields to mask, a body the redactor cannot read in full might hold them in clear: it
+ * is left out of the record (its size stays), rather than stored unchecked.
+ */
+function uncheckableReason(body: DescribedBody): string | undefined {
+  const fields = 'so it could not be checked for the fields in ONS_PROXY_REDACT_FIELDS';
+  if (body.truncated) return `Not recorded: the body was cut at ONS_PROXY_LOG_BODY_LIMIT, ${fields}; raise the limit to record it.`;
+  if (body.bodyEncoding === 'base64') return `Not recorded: the body is binary, or in a content encoding the proxy does not decode, ${fields}.`;
+  return undefined;
+}
+
+/** Floods of long URLs would fill the traffic file and the inspector; any real API URL is far shorter. */
+export const MAX_RECORDED_URL_LENGTH = 4096;
+
+export function recordedUrl(url: string, redactor: Redactor): string {
+  const masked = redactor.url(url);
+  if (masked.length <= MAX_RECORDED_URL_LENGTH) return masked;
+  return `${masked.slice(0, MAX_RECORDED_URL_LENGTH)}[... cut: ${masked.length} characters in all]`;
 }
 
 function headerText(value: string | string[] | number | undefined): string | undefined {

@@ -1,10 +1,11 @@
 // The console line of each exchange. On a terminal, a batch sync would print thousands of
 // lines a second: nobody can read them, and formatting them for the terminal cost the proxy
 // a sixth of its throughput. There, ordinary answers beyond a readable rate are summed up
-// once a second; anything worth a look (an error, a hint, an aborted exchange) keeps its
-// own line, and every exchange stays in the traffic file and the inspector.
+// once a second; anything worth a look (an error, a hint, findings, an aborted exchange)
+// keeps its own line, and every exchange stays in the traffic file and the inspector.
 import { lineDestination, writesToTerminal, type ConsoleLogger } from '../log/logger.js';
-import type { TrafficRecord } from './record.js';
+import type { RepeatedRefusal, TrafficRecord } from './record.js';
+import { describeRepeated } from './repeated-refusals.js';
 
 /** Ordinary exchanges shown one by one per second on a terminal before the rest are summed up. */
 export const LINES_PER_SECOND = 20;
@@ -66,7 +67,7 @@ export class ConsoleLines {
 }
 
 function worthALook(record: TrafficRecord): boolean {
-  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined;
+  return record.status === 0 || record.status >= 400 || record.error !== undefined || record.aborted === true || record.hint !== undefined || record.findings !== undefined;
 }
 
 /** One console line per exchange, derived from the (already redacted) record; headers too when debugging. */
@@ -83,8 +84,12 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     aborted: record.aborted ? true : undefined,
     error: record.error?.code,
     hint: record.hint,
+    repeated: record.repeated,
+    operation: record.operation?.id,
+    findings: record.findings?.length,
   };
-  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms`;
+  const findings = record.findings === undefined ? '' : ` ${record.findings.length} finding${record.findings.length === 1 ? '' : 's'}`;
+  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms${record.operation ? ` ${record.operation.id}` : ''}${findings}`;
   const warning = record.error !== undefined || record.status >= 500;
   const debugging = logger.isLevelEnabled('debug');
   const destination = debugging ? undefined : lineDestination(logger);
@@ -101,6 +106,7 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     return;
   }
   if (debugging) {
+    line.findings = record.findings;
     line.requestHeaders = record.request.headers;
     line.responseHeaders = record.response.headers;
   }
@@ -108,11 +114,12 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
   else logger.info(line, message);
 }
 
-/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset: hint" */
+/** "[dev] GET /t/clients 403 29ms, queued 12ms, error upstream_connection_reset, 2,000 times until ...: hint" */
 function readableLine(line: Record<string, unknown>, message: string): string {
   let text = line.tag === undefined ? message : `[${String(line.tag)}] ${message}`;
   if (line.queuedMs !== undefined) text += `, queued ${String(line.queuedMs)}ms`;
   if (line.error !== undefined) text += `, error ${String(line.error)}`;
+  if (line.repeated !== undefined) text += `, ${describeRepeated(line.repeated as RepeatedRefusal)}`;
   if (line.hint !== undefined) text += `: ${String(line.hint)}`;
   return text;
 }

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { UserError } from '../config/errors.js';
 import { BatchedWriter, joinBytes, type BatchDestination } from './batched-writer.js';
 import { localDay, trafficFileName } from './files.js';
+import { openOwnerOnlyFile, prepareOwnerOnlyFolder, type PermissionNotice } from './owner-only-files.js';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -48,15 +49,17 @@ interface OpenDay {
  * Opens today's traffic file. An unusable log folder is reported now, as a UserError;
  * a failure later (disk full, file removed) goes to `onWriteError` once and to status().
  */
-export function openTrafficFileSink(logDir: string, onWriteError: (message: string) => void): TrafficFileSink {
+export function openTrafficFileSink(logDir: string, onWriteError: (message: string) => void, onPermissionFixed: PermissionNotice): TrafficFileSink {
   const dir = path.resolve(logDir);
   let current: OpenDay;
   try {
     // Records can hold care data: only the owner may read them.
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    current = openDay(dir, localDay(new Date()));
+    prepareOwnerOnlyFolder(dir, onPermissionFixed);
+    current = openDay(dir, localDay(new Date()), onPermissionFixed);
   } catch (error) {
-    throw new UserError(`Cannot write traffic records to ${dir}: ${(error as Error).message}. Make the folder writable, or choose another with ONS_PROXY_LOG_DIR (--log-dir).`);
+    // A system error needs a usable folder; the checks of owner-only-files say themselves what to fix.
+    const fix = (error as NodeJS.ErrnoException).code !== undefined ? 'Make the folder writable' : 'Fix that';
+    throw new UserError(`Cannot write traffic records to ${dir}: ${(error as Error).message}. ${fix}, or choose another folder with ONS_PROXY_LOG_DIR (--log-dir).`);
   }
   let written = 0;
   let closed = false;
@@ -78,7 +81,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
       const today = localDay(new Date());
       if (today !== current.day && !closed) {
         try {
-          const next = watch(openDay(dir, today));
+          const next = watch(openDay(dir, today, onPermissionFixed));
           void endDay(current, writeError !== undefined);
           current = next;
         } catch (error) {
@@ -109,10 +112,10 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
   };
 }
 
-function openDay(dir: string, day: string): OpenDay {
+function openDay(dir: string, day: string, onPermissionFixed: PermissionNotice): OpenDay {
   const file = path.join(dir, trafficFileName(day));
   // Opened synchronously so that a folder we cannot write to fails here, with a clear message.
-  const fd = fs.openSync(file, 'a', 0o600);
+  const fd = openOwnerOnlyFile(file, onPermissionFixed);
   const destination = pino.destination({ dest: fd, sync: false, maxLength: MAX_BUFFERED_BYTES, contentMode: 'buffer' });
   // In byte mode sonic-boom takes Buffers; its type declares only its text-mode write.
   return { day, file, destination, writer: new BatchedWriter(destination as unknown as BatchDestination<Buffer>, joinBytes) };

@@ -1,4 +1,4 @@
-// Which records a reader wants: by status, method, path and start time. The command line's
+// Which records a reader wants: by status, method, path, operation and start time. The command line's
 // `logs` and `har` parse their flags into this, and readers apply it.
 import { UserError } from '../config/errors.js';
 import type { TrafficRecord } from './record.js';
@@ -12,6 +12,8 @@ export interface RecordQueryText {
   readonly path?: string | undefined;
   /** See parseSince. */
   readonly since?: string | undefined;
+  /** An operation id (ClientAPI.byId, any case), or text in the operation's id, summary or path template. */
+  readonly operation?: string | undefined;
 }
 
 export interface RecordQuery {
@@ -27,6 +29,7 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
   const methods = text.method === undefined ? [] : list(text.method).map((method) => method.toUpperCase());
   const pathTest = text.path === undefined ? undefined : pathMatcher(text.path);
   const since = text.since === undefined ? undefined : parseSince(text.since, now);
+  const operationTest = text.operation === undefined ? undefined : operationMatcher(text.operation);
   const sinceMs = since?.getTime();
   return {
     since,
@@ -34,6 +37,7 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
       if (statusTests.length && !statusTests.some((test) => test(record.status))) return false;
       if (methods.length && !methods.includes(record.method.toUpperCase())) return false;
       if (pathTest && !pathTest(record.url)) return false;
+      if (operationTest && !operationTest(record)) return false;
       return sinceMs === undefined || Date.parse(record.time) >= sinceMs;
     },
   };
@@ -77,6 +81,15 @@ function pathMatcher(pattern: string): (url: string) => boolean {
   // A glob matches the whole path (the query string aside): * is any run of characters.
   const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
   return (url) => regex.test(url.split('?')[0] ?? url) || regex.test(url);
+}
+
+function operationMatcher(text: string): (record: TrafficRecord) => boolean {
+  const wanted = text.trim().toLowerCase();
+  return ({ operation }) => {
+    if (!operation) return false;
+    if (operation.id.toLowerCase() === wanted) return true;
+    return [operation.id, operation.summary ?? '', operation.path].some((field) => field.toLowerCase().includes(wanted));
+  };
 }
 
 function escapeRegExp(text: string): string {

@@ -3,7 +3,8 @@
 // as custom fields, which HAR allows when their names start with an underscore.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
+import type { RecordFinding, RecordHeaders, RecordOperation, RepeatedRefusal, TrafficMessage, TrafficRecord } from './record.js';
+import { describeRepeated } from './repeated-refusals.js';
 
 interface HarNameValue {
   name: string;
@@ -23,6 +24,7 @@ export interface HarEntry {
     postData?: { mimeType: string; text: string; params?: HarNameValue[]; comment?: string };
     headersSize: number;
     bodySize: number;
+    comment?: string;
   };
   response: {
     status: number;
@@ -44,6 +46,9 @@ export interface HarEntry {
   _error?: { code: string; message: string };
   _aborted?: true;
   _hint?: string;
+  _repeated?: RepeatedRefusal;
+  _operation?: RecordOperation;
+  _findings?: RecordFinding[];
 }
 
 const VERSION = readPackageVersion();
@@ -52,18 +57,44 @@ export function harCreator(): { name: string; version: string } {
   return { name: 'ons-mtls-proxy', version: VERSION };
 }
 
-/** The opening of a HAR document; entries follow, then HAR_END closes it. */
+/** The opening of a HAR document; entries follow, then harEnd() closes it. */
 export function harStart(): string {
   return `{"log":{"version":"1.2","creator":${JSON.stringify(harCreator())},"pages":[],"entries":[`;
 }
-export const HAR_END = ']}}\n';
 
-export function toHar(records: Iterable<TrafficRecord>): { log: { version: '1.2'; creator: { name: string; version: string }; pages: []; entries: HarEntry[] } } {
-  return { log: { version: '1.2', creator: harCreator(), pages: [], entries: [...records].map(toHarEntry) } };
+/** Closes a HAR document, saying in the log's comment how many records could not be expressed in it. */
+export function harEnd(skipped: number): string {
+  return skipped === 0 ? ']}}\n' : `],"comment":${JSON.stringify(skippedNote(skipped))}}}\n`;
+}
+
+export function skippedNote(skipped: number): string {
+  return `${skipped} record${skipped === 1 ? '' : 's'} could not be expressed in HAR and ${skipped === 1 ? 'was' : 'were'} left out.`;
+}
+
+/** One record as the JSON text of its HAR entry, or undefined when it cannot be expressed in HAR at all. */
+export function harEntryText(record: TrafficRecord): string | undefined {
+  try {
+    return JSON.stringify(toHarEntry(record));
+  } catch {
+    // A record edited by hand or written by another tool: the export goes on without it, and says so.
+    return undefined;
+  }
+}
+
+/** The records as one HAR document; records it cannot express are left out and counted in the log's comment. */
+export function harDocument(records: Iterable<TrafficRecord>): string {
+  const entries: string[] = [];
+  let skipped = 0;
+  for (const record of records) {
+    const text = harEntryText(record);
+    if (text === undefined) skipped++;
+    else entries.push(text);
+  }
+  return `${harStart()}${entries.join(',')}${harEnd(skipped)}`;
 }
 
 export function toHarEntry(record: TrafficRecord): HarEntry {
-  const url = absoluteUrl(record);
+  const { url, note } = absoluteUrl(record);
   const postData = requestPostData(record.request);
   const waited = Math.max(0, record.durationMs - record.queuedMs);
   return {
@@ -76,6 +107,7 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
       cookies: [],
       headers: harHeaders(record.request.headers),
       queryString: [...new URL(url).searchParams].map(([name, value]) => ({ name, value })),
+      ...(note !== undefined ? { comment: note } : {}),
       ...(postData ? { postData } : {}),
       headersSize: -1,
       bodySize: record.request.bodyBytes,
@@ -94,21 +126,53 @@ export function toHarEntry(record: TrafficRecord): HarEntry {
     cache: {},
     // The proxy measures the whole exchange and its own queue, not the phases in between.
     timings: { blocked: record.queuedMs, dns: -1, connect: -1, send: 0, wait: waited, receive: 0, ssl: -1 },
-    ...(record.error ? { comment: `${record.error.code}: ${record.error.message}` } : record.aborted ? { comment: 'The client went away before the response was complete.' } : {}),
+    ...harComment(record),
     _id: record.id,
     _profile: record.profile,
     ...(record.tag !== undefined ? { _tag: record.tag } : {}),
     ...(record.error ? { _error: record.error } : {}),
     ...(record.aborted ? { _aborted: true as const } : {}),
     ...(record.hint !== undefined ? { _hint: record.hint } : {}),
+    ...(record.repeated ? { _repeated: record.repeated } : {}),
+    ...(record.operation !== undefined ? { _operation: record.operation } : {}),
+    ...(record.findings !== undefined ? { _findings: record.findings } : {}),
   };
 }
 
-/** The URL the API saw; the proxy's own address for exchanges the proxy answered itself. */
-function absoluteUrl(record: TrafficRecord): string {
-  if (record.upstreamUrl) return record.upstreamUrl;
+/** What went wrong, then the operation and its findings: the one line HAR viewers show beside an entry. */
+function harComment(record: TrafficRecord): { comment?: string } {
+  const parts: string[] = [];
+  if (record.error) parts.push(`${record.error.code}: ${record.error.message}`);
+  else if (record.aborted) parts.push('The client went away before the response was complete.');
+  // One entry stands for them all; a HAR viewer would otherwise show one request where the client sent thousands.
+  if (record.repeated) parts.push(`This entry stands for ${describeRepeated(record.repeated)}.`);
+  const { operation, findings } = record;
+  if (operation) parts.push(`${operation.id}${operation.summary ? `: ${operation.summary}` : ''} (${record.method} ${operation.path})${operation.deprecated ? ' [deprecated]' : ''}`);
+  if (findings?.length) parts.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings.map((finding) => `${finding.where} ${finding.message}`).join('; ')}`);
+  return parts.length ? { comment: parts.join(' | ') } : {};
+}
+
+/**
+ * The URL the API saw; the proxy's own address for exchanges the proxy answered itself. HAR
+ * needs an absolute URL: a record whose Host or target makes none (a refused "Host: a b", a
+ * CONNECT authority) gets one on localhost, and a note saying what was recorded.
+ */
+function absoluteUrl(record: TrafficRecord): { url: string; note?: string } {
+  if (record.upstreamUrl && parses(record.upstreamUrl)) return { url: record.upstreamUrl };
   const host = headerValue(record.request.headers, 'host') ?? 'localhost';
-  return `http://${host}${record.url}`;
+  const asSent = `http://${host}${record.url}`;
+  if (record.url.startsWith('/') && parses(asSent)) return { url: asSent };
+  const target = record.url.startsWith('/') && parses(`http://localhost${record.url}`) ? record.url : `/${encodeURIComponent(record.url)}`;
+  return { url: `http://localhost${target}`, note: `Recorded with Host ${JSON.stringify(host)} and target ${JSON.stringify(record.url)}, which make no URL: shown on localhost.` };
+}
+
+function parses(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function harHeaders(headers: RecordHeaders): HarNameValue[] {

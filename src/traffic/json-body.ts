@@ -32,26 +32,31 @@ export class JsonBody {
   }
 }
 
+/** The body, or why it is not recorded as JSON: not one UTF-8 JSON text (undefined), or nested deeper than allowed. */
+export type JsonBodyCheck = JsonBody | 'too deep' | undefined;
+
 /**
- * The JSON body these bytes hold, or undefined when they are not one UTF-8 JSON text. Small
- * bodies are checked at once; larger ones a slice per turn, and then the answer is a promise.
+ * The JSON body these bytes hold, if they are one UTF-8 JSON text nested at most `maxDepth`
+ * levels. Small bodies are checked at once; larger ones a slice per turn, and then the
+ * answer is a promise.
  */
-export function jsonBodyOf(bytes: Buffer): JsonBody | undefined | Promise<JsonBody | undefined> {
+export function jsonBodyOf(bytes: Buffer, maxDepth: number): JsonBodyCheck | Promise<JsonBodyCheck> {
   if (!isUtf8(bytes)) return undefined;
   const check = new JsonTextCheck(bytes);
-  if (check.advance(JSON_CHECK_SLICE_BYTES)) return conclude(check, bytes);
+  if (check.advance(JSON_CHECK_SLICE_BYTES)) return conclude(check, bytes, maxDepth);
   return new Promise((resolve) => {
     const step = (): void => {
-      if (check.advance(JSON_CHECK_SLICE_BYTES)) resolve(conclude(check, bytes));
+      if (check.advance(JSON_CHECK_SLICE_BYTES)) resolve(conclude(check, bytes, maxDepth));
       else setImmediate(step);
     };
     setImmediate(step);
   });
 }
 
-function conclude(check: JsonTextCheck, bytes: Buffer): JsonBody | undefined {
+function conclude(check: JsonTextCheck, bytes: Buffer, maxDepth: number): JsonBodyCheck {
   const verdict = check.verdict;
   if (!verdict.valid) return undefined;
+  if (verdict.maxDepth > maxDepth) return 'too deep';
   return new JsonBody(verdict.lineBreaks ? withoutLineBreaks(bytes) : bytes);
 }
 

@@ -3,8 +3,8 @@
 // consumer asks for the value. The check runs in slices, so a large body never holds the
 // event loop for long; it keeps its nesting in a byte stack, not in recursion.
 
-/** How a check ended; `lineBreaks` says whether whitespace between tokens holds CR or LF. */
-export type JsonTextVerdict = { readonly valid: false } | { readonly valid: true; readonly lineBreaks: boolean };
+/** How a check ended; `maxDepth` is the deepest nesting of objects and arrays, `lineBreaks` says whether whitespace between tokens holds CR or LF. */
+export type JsonTextVerdict = { readonly valid: false } | { readonly valid: true; readonly lineBreaks: boolean; readonly maxDepth: number };
 
 const enum Expect {
   /** A value must come next (start of text, after ':' or ',' in an array). */
@@ -40,6 +40,7 @@ export class JsonTextCheck {
   #expect: Expect = Expect.Value;
   #stack = new Uint8Array(64);
   #depth = 0;
+  #maxDepth = 0;
   #lineBreaks = false;
   #failed = false;
   #done = false;
@@ -51,7 +52,7 @@ export class JsonTextCheck {
   }
 
   get verdict(): JsonTextVerdict {
-    return this.#failed || !this.#done ? { valid: false } : { valid: true, lineBreaks: this.#lineBreaks };
+    return this.#failed || !this.#done ? { valid: false } : { valid: true, lineBreaks: this.#lineBreaks, maxDepth: this.#maxDepth };
   }
 
   /** Checks up to `budget` more bytes (a token is never split, so a long string may go over). */
@@ -131,6 +132,7 @@ export class JsonTextCheck {
       this.#stack = grown;
     }
     this.#stack[this.#depth++] = kind;
+    if (this.#depth > this.#maxDepth) this.#maxDepth = this.#depth;
     this.#expect = kind === OBJECT ? Expect.KeyOrClose : Expect.ValueOrClose;
     return at + 1;
   }

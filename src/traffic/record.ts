@@ -15,7 +15,7 @@ export const MessageSchema = Type.Object(
     headers: HeadersSchema,
     body: Type.Optional(
       Type.Unknown({
-        description: 'json: the parsed JSON value; text: a string; base64: the bytes in base64; omitted: absent.',
+        description: 'json: the parsed JSON value; text: a string; base64: the bytes in base64; omitted: absent (bodyNote says why when bodies are recorded).',
       }),
     ),
     bodyBytes: Type.Integer({ minimum: 0, description: 'Size of the whole body on the wire, even when the recorded body was cut.' }),
@@ -24,8 +24,32 @@ export const MessageSchema = Type.Object(
       BODY_ENCODINGS.map((encoding) => Type.Literal(encoding)),
       { description: 'How `body` holds the bytes. gzip, deflate and br bodies are recorded decoded.' },
     ),
+    bodyNote: Type.Optional(
+      Type.String({ description: 'Why the body is recorded in another form than its type suggests, or not at all (too deeply nested JSON, a body that could not be checked for ONS_PROXY_REDACT_FIELDS).' }),
+    ),
   },
   { additionalProperties: false },
+);
+
+export const FindingSchema = Type.Object(
+  {
+    where: Type.String({ description: 'What the finding is about, e.g. request.query.from_date or response.body[0].birthDate.' }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const OperationSchema = Type.Object(
+  {
+    id: Type.String({ description: 'The operationId, e.g. ClientAPI.byId ("METHOD path" when the document gives none).' }),
+    summary: Type.Optional(Type.String()),
+    tag: Type.Optional(Type.String({ description: "The operation's first tag." })),
+    path: Type.String({ description: 'The path template, e.g. /v0/administration/clients/{id}.' }),
+    deprecated: Type.Optional(Type.Literal(true)),
+    deprecatedSince: Type.Optional(Type.String({ description: 'YYYY-MM-DD.' })),
+    replacedBy: Type.Optional(Type.String({ description: 'The path that replaced a deprecated operation (same method).' })),
+  },
+  { additionalProperties: false, description: 'The operation of the API document (ONS_PROXY_OPENAPI) this exchange was.' },
 );
 
 export const TrafficRecordSchema = Type.Object(
@@ -40,7 +64,12 @@ export const TrafficRecordSchema = Type.Object(
     profile: Type.String({ description: 'Configuration profile that handled the exchange ("default" without profiles).' }),
     tag: Type.Optional(Type.String({ description: 'ONS_PROXY_LOG_TAG.' })),
     queuedMs: Type.Number({ minimum: 0, description: 'Time spent waiting for a free upstream slot.' }),
-    hint: Type.Optional(Type.String({ description: 'What an Ons status (403, 406, 429, 495, ...) usually means, for the developer.' })),
+    hint: Type.Optional(Type.String({ description: 'What an Ons status (403, 406, 429, 495, ...) usually means, or what replaced a removed or deprecated operation, for the developer.' })),
+    operation: Type.Optional(OperationSchema),
+    findings: Type.Optional(
+      Type.Array(FindingSchema, { description: 'Advisory checks against the API document: parameters, bodies and answers that do not fit the operation.' }),
+    ),
+    notChecked: Type.Optional(Type.Array(FindingSchema, { description: 'Parts the checks skipped and why (a body cut at the record limit).' })),
     request: MessageSchema,
     response: MessageSchema,
     error: Type.Optional(
@@ -50,12 +79,29 @@ export const TrafficRecordSchema = Type.Object(
       ),
     ),
     aborted: Type.Optional(Type.Literal(true, { description: 'The client went away before the response was complete.' })),
+    repeated: Type.Optional(
+      Type.Object(
+        {
+          count: Type.Integer({ minimum: 2, description: 'How many refusals this record stands for, itself included.' }),
+          until: Type.String({ format: 'date-time', description: 'When the last of them arrived (ISO 8601, UTC).' }),
+          lastId: Type.String({ description: 'The x-request-id the last of them got.' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Present on a guard refusal that stands for identical ones (same code, status, method, Origin, Host and path) that followed the first within a second, or longer while they go on; their ids have no record of their own.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'https://ons-mtls-proxy/traffic-record.json' },
 );
 
 export type TrafficRecord = Static<typeof TrafficRecordSchema>;
 export type TrafficMessage = Static<typeof MessageSchema>;
+export type RepeatedRefusal = NonNullable<TrafficRecord['repeated']>;
+export type RecordFinding = Static<typeof FindingSchema>;
+export type RecordOperation = Static<typeof OperationSchema>;
 export type RecordHeaders = Static<typeof HeadersSchema>;
 export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
 

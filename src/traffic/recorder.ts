@@ -1,5 +1,6 @@
 // The recording feature: taps both bodies, builds one record per exchange as it completes,
-// and hands it to each of its sinks (the traffic file, the console, the inspector, ...).
+// and hands it to each of its sinks (the traffic file, the console, the inspector, ...);
+// a flood of identical guard refusals goes through RepeatedRefusals first, to be summed up.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProxyConfig } from '../config/load.js';
@@ -12,7 +13,9 @@ import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHead
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
-import { recordBytes } from './record-bytes.js';
+import { buildRefusalRecord } from './refusal-record.js';
+import { RepeatedRefusals, refusalKind } from './repeated-refusals.js';
+import { serialiseRecord } from './serialise-record.js';
 import type { RecordSink } from './sinks/sink.js';
 
 declare module 'fastify' {
@@ -22,19 +25,26 @@ declare module 'fastify' {
   }
 }
 
-type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'redactHeaders' | 'redactFields'>;
+/**
+ * Adds what it knows to a record before any sink sees it (the API document names the
+ * operation and lists its findings). It runs after the answer went out, on the recorded copy.
+ */
+export type RecordAnnotator = (record: TrafficRecord) => void;
+
+type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
 /**
  * Records every exchange with the API. The proxy's own pages and API under /__proxy/ are
  * not exchanges with the API and are not recorded (the inspector would otherwise record itself).
  */
-export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSink[], logger: ConsoleLogger): ProxyFeature {
+export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSink[], logger: ConsoleLogger, annotators: readonly RecordAnnotator[] = []): ProxyFeature {
   const context: RecordContext = {
     profile: config.name,
     tag: config.logTag,
     logBodies: config.logBodies,
     // With bodies off the taps still count bytes, so bodyBytes stays right.
-    bodyLimit: config.logBodies ? config.logBodyLimit : 0,
+    // A session recorded for fixtures keeps whole bodies (--capture-full).
+    bodyLimit: config.logBodies ? (config.captureFull ? Number.MAX_SAFE_INTEGER : config.logBodyLimit) : 0,
     redactor: createRedactor(config),
   };
   const pending = new Set<Promise<void>>();
@@ -43,9 +53,16 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
 
-  const publish = (record: TrafficRecord): void => {
+  const publish = (built: TrafficRecord): void => {
     recorded++;
-    const json = recordBytes(record);
+    for (const annotate of annotators) {
+      try {
+        annotate(built);
+      } catch (error) {
+        logger.error(`could not annotate the record of exchange ${built.id}: ${(error as Error).message}`);
+      }
+    }
+    const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of exchange ${built.id}, recorded without bodies: ${error.message}`));
     // One failing sink must not cost the others their record.
     for (const sink of sinks) {
       try {
@@ -55,6 +72,15 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       }
     }
   };
+  // This runs as the exchange ends, on the response's 'close': a throw here would end the process.
+  const publishSafely = (record: TrafficRecord): void => {
+    try {
+      publish(record);
+    } catch (error) {
+      logger.error(`could not record exchange ${record.id}: ${(error as Error).message}`);
+    }
+  };
+  const refusals = new RepeatedRefusals(publishSafely);
 
   return {
     name: 'traffic',
@@ -69,7 +95,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         }
         const capture = new BodyCapture(context.bodyLimit);
         bodiesOf(request).request = capture;
-        done(null, new RequestBodyTap(request.raw, capture));
+        // The payload is the request itself, or what a guard before made of it (a byte counter).
+        done(null, new RequestBodyTap(payload, capture));
       });
       // Every answer passes here: whole (the proxy's own, small upstream answers) or as a
       // stream, which is observed as it flows to the client.
@@ -95,6 +122,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
     },
     onExchangeComplete(completed: CompletedExchange) {
       if (isAdminPath(completed.request.url)) return;
+      const kind = refusalKind(completed);
+      const deliver = kind === undefined ? publishSafely : (record: TrafficRecord): void => refusals.add(kind, record);
       const exchangeBodies = bodiesOf(completed.request);
       if (exchangeBodies.responseHeaders === undefined) answeredBeforeHooks(completed, exchangeBodies, context.bodyLimit);
       // Still exactly one record when the bodies cannot be described: without them rather than none at all.
@@ -109,24 +138,32 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         built = withoutBodies(error);
       }
       if (!(built instanceof Promise)) {
-        publish(built);
+        deliver(built);
         return;
       }
       const done = built
         .catch(withoutBodies)
-        .then(publish)
+        .then(deliver)
         .finally(() => pending.delete(done));
       pending.add(done);
+    },
+    onRawRefusal(refusal) {
+      try {
+        publishSafely(buildRefusalRecord(refusal, context));
+      } catch (error) {
+        logger.error(`could not record the refused request ${refusal.id}: ${(error as Error).message}`);
+      }
     },
     status() {
       const status: Record<string, unknown> = {};
       for (const sink of sinks) Object.assign(status, sink.status?.());
-      return { ...status, recordsBuilt: recorded, recordsPending: pending.size };
+      return { ...status, recordsBuilt: recorded, recordsPending: pending.size, refusalsSummedUp: refusals.summedUp };
     },
     async close() {
       // Exchanges cut off by the shutdown report themselves on the following turns.
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      refusals.flush();
       for (const sink of sinks) await sink.close?.();
     },
   };

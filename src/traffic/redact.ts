@@ -1,8 +1,10 @@
 // Redaction happens once, while the record is built, so every output (file, console,
 // inspector, HAR) only ever sees the redacted record.
+import { MAX_RECORDED_JSON_DEPTH } from './json-depth.js';
 import type { RecordHeaders } from './record.js';
 
 export const REDACTED = '[redacted]';
+const REDACTED_IN_URL = encodeURIComponent(REDACTED);
 
 /** Headers that carry credentials: always redacted, whatever the configuration says. */
 export const ALWAYS_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-proxy-token'];
@@ -10,37 +12,71 @@ export const ALWAYS_REDACTED_HEADERS: readonly string[] = ['authorization', 'pro
 export interface RedactionSettings {
   /** More header names (any case). */
   readonly redactHeaders: readonly string[];
-  /** JSON field names masked at any depth (any case), e.g. bsn, dateOfBirth. */
+  /** Field names masked at any depth (any case) in JSON, forms and query strings, e.g. bsn, dateOfBirth. */
   readonly redactFields: readonly string[];
+  /** The proxy's own access token: masked wherever a client puts it in a URL or header. */
+  readonly accessToken?: string | undefined;
 }
 
 export interface Redactor {
+  /** Whether any field is masked: then a body the redactor cannot read must not be recorded. */
+  readonly masksFields: boolean;
   headers(headers: Readonly<Record<string, string | number | readonly string[] | undefined>>): RecordHeaders;
-  /** Whether any JSON field is masked: only then does a JSON body have to be parsed for the record. */
-  readonly masksJsonFields: boolean;
-  /** A copy of a parsed JSON body with the named fields masked wherever they occur. */
+  /** A copy of a parsed JSON body with the named fields masked wherever they occur (keys, and query strings inside strings). */
   json(value: unknown): unknown;
   /** Masks the named fields in text that holds (possibly cut-off or line-delimited) JSON or a form. */
   text(value: string): string;
+  /** Masks the named query parameters and the access token in a URL (or a path and query). */
+  url(value: string): string;
 }
 
 const LOWER_CASE = /^[^A-Z]*$/;
+// One name=value pair of a query string or form, in any text: the name starts after a
+// separator (a form's & or ;, a URL's ?, a quote or space around a URL in a body).
+// A quoted value (an XML or HTML attribute, bsn="...") is masked as a whole.
+const PAIR = /(^|[?&;\s"'<>])([^=&?;#\s"'<>]+)=("[^"]*"|'[^']*'|[^&#;\s"'<>]*)/g;
+// An XML element holding text: <bsn>...</bsn>, with or without a namespace prefix.
+const XML_ELEMENT = /(<((?:[\w.-]+:)?([\w.-]+))(?:\s[^<>]*)?>)([^<]*)(<\/\2\s*>)/g;
+// One part of a multipart/form-data body: its headers name the field, its value runs to the next boundary.
+const MULTIPART_PART = /(content-disposition:[^\r\n]*?\bname="([^"]*)"[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n)([\s\S]*?)(?=\r?\n--|$)/gi;
+const NESTED_TOO_DEEP = `[nested deeper than ${MAX_RECORDED_JSON_DEPTH} levels]`;
 
 export function createRedactor(settings: RedactionSettings): Redactor {
   const headerNames = new Set([...ALWAYS_REDACTED_HEADERS, ...settings.redactHeaders.map((name) => name.trim().toLowerCase())]);
   const fieldNames = new Set(settings.redactFields.map((name) => name.trim().toLowerCase()).filter(Boolean));
-  const textPatterns = [...fieldNames].map(fieldPatterns);
+  const jsonPairs = [...fieldNames].map(jsonPairPattern);
+  const secrets = secretSpellings(settings.accessToken);
+  const masksFields = fieldNames.size > 0;
 
-  const json = (value: unknown): unknown => {
-    if (fieldNames.size === 0 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map(json);
+  const pairs = (text: string): string => {
+    if (!masksFields || !text.includes('=')) return text;
+    return text.replace(PAIR, (whole: string, before: string, name: string, value: string) => {
+      if (!namesField(name, fieldNames)) return whole;
+      const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+      return `${before}${name}=${quote}${quote ? REDACTED : REDACTED_IN_URL}${quote}`;
+    });
+  };
+  const withoutSecrets = (text: string): string => {
+    let masked = text;
+    for (const secret of secrets) if (masked.includes(secret)) masked = masked.split(secret).join(REDACTED_IN_URL);
+    return masked;
+  };
+  const url = (value: string): string => pairs(withoutSecrets(value));
+  // Depth is bounded where the body was decoded; the bound here keeps the walk safe for any caller.
+  const json = (value: unknown, depth = 0): unknown => {
+    if (!masksFields || value === null) return value;
+    if (typeof value === 'string') return pairs(value);
+    if (typeof value !== 'object') return value;
+    if (depth >= MAX_RECORDED_JSON_DEPTH) return NESTED_TOO_DEEP;
+    if (Array.isArray(value)) return value.map((inner: unknown) => json(inner, depth + 1));
     const copy: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) copy[key] = fieldNames.has(key.toLowerCase()) ? REDACTED : json(inner);
+    for (const [key, inner] of Object.entries(value)) copy[key] = fieldNames.has(key.toLowerCase()) ? REDACTED : json(inner, depth + 1);
     return copy;
   };
+  const checksValues = masksFields || secrets.length > 0;
 
   return {
-    masksJsonFields: fieldNames.size > 0,
+    masksFields,
     headers(headers) {
       const out: RecordHeaders = {};
       // Runs twice per exchange: no entries array, and names Node already lower-cased stay as they are.
@@ -49,27 +85,54 @@ export function createRedactor(settings: RedactionSettings): Redactor {
         if (value === undefined) continue;
         const name = LOWER_CASE.test(rawName) ? rawName : rawName.toLowerCase();
         if (headerNames.has(name)) out[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
-        else out[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.map(String) : String(value);
+        else if (!checksValues) out[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.map(String) : String(value);
+        // Location, Referer and the like carry URLs, with their query strings.
+        else out[name] = Array.isArray(value) ? value.map((single) => url(String(single))) : url(String(value));
       }
       return out;
     },
-    json,
+    json: (value) => json(value),
     text(value) {
       let masked = value;
-      for (const { jsonPair, formPair } of textPatterns) {
-        masked = masked.replace(jsonPair, `$1"${REDACTED}"`).replace(formPair, `$1${encodeURIComponent(REDACTED)}`);
+      for (const pattern of jsonPairs) masked = masked.replace(pattern, `$1"${REDACTED}"`);
+      if (masksFields && masked.includes('</')) {
+        masked = masked.replace(XML_ELEMENT, (whole: string, open: string, _name: string, local: string, _value: string, close: string) =>
+          namesField(local, fieldNames) ? `${open}${REDACTED}${close}` : whole,
+        );
       }
-      return masked;
+      if (masksFields && /content-disposition:/i.test(masked)) {
+        masked = masked.replace(MULTIPART_PART, (whole: string, head: string, name: string) => (namesField(name, fieldNames) ? `${head}${REDACTED}` : whole));
+      }
+      return pairs(masked);
     },
+    url,
   };
 }
 
-function fieldPatterns(field: string): { jsonPair: RegExp; formPair: RegExp } {
-  const name = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A form or query name as a field: any case, %-escaped or not, and any part of "client[bsn]" or "client.bsn". */
+function namesField(rawName: string, fields: ReadonlySet<string>): boolean {
+  let name = rawName.replace(/\+/g, ' ');
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // A broken escape: compare the name as written.
+  }
+  name = name.trim().toLowerCase();
+  if (fields.has(name)) return true;
+  return name.split(/[[\].]+/).some((part) => part !== '' && fields.has(part.trim()));
+}
+
+function jsonPairPattern(field: string): RegExp {
+  // A JSON key may spell any of its characters as a \u escape ("b\u0073n").
+  const name = [...field].map((char) => `(?:${char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|\\\\u${char.charCodeAt(0).toString(16).padStart(4, '0')})`).join('');
   // A string (possibly cut off at the end of a truncated body), a number or a literal.
   const value = String.raw`(?:"(?:[^"\\]|\\.)*(?:"|$)|-?[\d.eE+-]+|true|false|null)`;
-  return {
-    jsonPair: new RegExp(String.raw`("${name}"\s*:\s*)${value}`, 'gi'),
-    formPair: new RegExp(String.raw`((?:^|&)${name}=)[^&\s]*`, 'gi'),
-  };
+  return new RegExp(String.raw`("${name}"\s*:\s*)${value}`, 'gi');
+}
+
+/** The token as a client may put it in a URL: as typed, and %-escaped (either case of hex digits). */
+function secretSpellings(token: string | undefined): string[] {
+  if (token === undefined || token === '') return [];
+  const escaped = encodeURIComponent(token);
+  return [...new Set([token, escaped, escaped.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), token.replace(/ /g, '+')])];
 }

@@ -3,6 +3,7 @@
 // one answering 403 for another environment, and one the proxy must not trust.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
@@ -44,6 +45,8 @@ function check(env: Record<string, string>, args: string[] = []): Promise<CliRes
     cwd: upstream.dir,
     env: {
       ...upstreamEnv(upstream),
+      // An empty cache of its own: never the user's downloaded API document.
+      XDG_CACHE_HOME: path.join(upstream.dir, 'cache'),
       ...env,
     },
   });
@@ -59,7 +62,9 @@ describe('ons-proxy check', () => {
     upstream.mock.resetStats();
     const result = await check({});
     expect(result.code).toBe(0);
-    expect(stepLines(result.stdout)).toEqual(['ok configuration', 'ok files', 'ok certificate', 'warning certificate', 'ok key', 'ok handshake', 'ok ping']);
+    expect(stepLines(result.stdout)).toEqual(['ok configuration', 'ok files', 'ok certificate', 'warning certificate', 'ok key', 'ok handshake', 'ok ping', 'warning openapi']);
+    // Advice only (the exit status stays 0), and no network call of its own.
+    expect(result.stdout).toMatch(/warning\s+openapi\s+no API document cached; it adds operation names on every record, .*Run "ons-proxy openapi update" once to fetch it\./);
     expect(result.stdout).toMatch(/ok\s+certificate\s+demo_integration-TE1002-demo, issued by ons-mtls-proxy demo CA \(throwaway\), serial [0-9A-F]+, valid until \d{4}-\d\d-\d\d \(364 days left\)/);
     expect(result.stdout).toMatch(/warning\s+certificate\s+The private key is RSA 2048 bits; Ons requires RSA 4096/);
     expect(result.stdout).toMatch(/ok\s+handshake\s+TLSv1\.3, TLS_AES_\w+, server CN=localhost; the server accepted the client certificate/);
@@ -75,7 +80,7 @@ describe('ons-proxy check', () => {
     expect(report.ok).toBe(true);
     expect(report.profiles).toHaveLength(1);
     const steps = report.profiles[0]?.steps ?? [];
-    expect(steps.map((s) => `${s.status} ${s.step}`)).toEqual(['ok configuration', 'ok files', 'ok certificate', 'warning certificate', 'ok key', 'ok handshake', 'ok ping']);
+    expect(steps.map((s) => `${s.status} ${s.step}`)).toEqual(['ok configuration', 'ok files', 'ok certificate', 'warning certificate', 'ok key', 'ok handshake', 'ok ping', 'warning openapi']);
     expect(steps.find((s) => s.step === 'certificate')?.details).toMatchObject({ serialNumber: upstream.pki.client.serialNumber, commonName: 'demo_integration-TE1002-demo' });
     expect(steps.find((s) => s.step === 'handshake')?.details).toMatchObject({ protocol: 'TLSv1.3', serverSubject: 'CN=localhost', clientCertificateAccepted: true });
   });
@@ -90,7 +95,7 @@ describe('ons-proxy check', () => {
   it('names a client certificate refused during the handshake', async () => {
     const result = await check({ ONS_PROXY_UPSTREAM: strict.url, ONS_PROXY_CERT: stranger.certPath, ONS_PROXY_KEY: stranger.keyPath });
     expect(result.code).toBe(1);
-    expect(stepLines(result.stdout).slice(-2)).toEqual(['FAILED handshake', 'skipped ping']);
+    expect(stepLines(result.stdout).slice(-3)).toEqual(['FAILED handshake', 'skipped ping', 'warning openapi']);
     expect(result.stdout).toMatch(/FAILED\s+handshake\s+.*(refused the client certificate)/);
   });
 
@@ -104,7 +109,7 @@ describe('ons-proxy check', () => {
   it('fails the handshake when the upstream is signed by a CA the proxy does not trust', async () => {
     const result = await check({ ONS_PROXY_CA: strangerCaPath });
     expect(result.code).toBe(1);
-    expect(stepLines(result.stdout).slice(-2)).toEqual(['FAILED handshake', 'skipped ping']);
+    expect(stepLines(result.stdout).slice(-3)).toEqual(['FAILED handshake', 'skipped ping', 'warning openapi']);
     expect(result.stdout).toMatch(/FAILED\s+handshake\s+The server certificate of localhost:\d+ is not trusted \(\w+: .*\): set ONS_PROXY_CA to the CA chain file/);
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,14 +42,31 @@ describe('ons-proxy demo', () => {
     }
     const find = (fragment: string): string => [...results].find(([command]) => command.includes(fragment))?.[1] ?? '';
     expect(find('/ping')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\npong$/);
-    expect(JSON.parse(find('/t/clients?limit=3'))).toHaveLength(3);
-    const single = [...results].find(([command]) => command.endsWith('/t/clients/1'))?.[1] ?? '';
+    expect(JSON.parse(find('/v0/administration/clients?limit=3'))).toHaveLength(3);
+    const single = [...results].find(([command]) => command.endsWith('/v0/administration/clients/1'))?.[1] ?? '';
     expect(JSON.parse(single)).toMatchObject({ id: 1 });
-    expect(find('/t/clients/999')).toMatch(/^HTTP\/1\.1 404 /);
-    expect(find('/t/finance/')).toMatch(/^HTTP\/1\.1 403 /);
+    expect(find('/v0/administration/clients/999')).toMatch(/^HTTP\/1\.1 404 /);
+    expect(find('/v0/finance/')).toMatch(/^HTTP\/1\.1 403 /);
     expect(find('/notes')).toMatch(/^HTTP\/1\.1 201 /);
+    // As Ons does since it removed its /t/ paths.
+    expect(find('/t/clients/1')).toMatch(/^HTTP\/1\.1 404 /);
     // The HTTP_PROXY form names the real host; the demo answers it from its mock, never the internet.
     expect(find('-x ')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\npong$/);
+  });
+
+  it('names operations, finds a missing parameter and hints at the removed path with no set-up', async () => {
+    let records: Array<{ url: string; operation?: { id: string }; hint?: string; findings?: Array<{ where: string }> }> = [];
+    for (let i = 0; i < 100 && records.length < printedCurlCommands().length; i++) {
+      const files = (await readdir(logDir).catch(() => [])).filter((name) => name.endsWith('.ndjson'));
+      const text = (await Promise.all(files.map((name) => readFile(path.join(logDir, name), 'utf8')))).join('');
+      records = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as (typeof records)[number]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const byUrl = (fragment: string) => records.find((record) => record.url.includes(fragment));
+    expect(byUrl('/v0/administration/clients/1')?.operation?.id).toBe('ClientAPI.byId');
+    expect(byUrl('/t/clients/1')?.hint).toContain('use GET /v0/administration/clients/{id}');
+    expect(byUrl('in_care_in_period')?.findings).toEqual([expect.objectContaining({ where: 'request.query.from_date' })]);
+    expect(demo.output()).toContain('was removed (Ons removed its /t/ paths on 2026-05-19)');
   });
 
   it('answers for the development API only: other hosts named through it are refused', async () => {

@@ -27,6 +27,7 @@ export async function startHarness(maxParallelPerCertificate?: number): Promise<
   const mock = await startMockOnsApi({
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
     maxParallelPerCertificate,
+    removedPaths: 'serve',
     extraRoutes: createTestRoutes(),
   });
   const otherCa = createCertificateAuthority({ commonName: 'Someone else CA', keyPem: otherCaKey });

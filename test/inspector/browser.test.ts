@@ -1,6 +1,7 @@
 // The inspector in a real browser: Chromium (the one scripts/test-setup.mjs found), headless,
 // driven by playwright-core.
 // A request through the proxy appears in the open page, opens, and shows its body.
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,37 @@ describe('the inspector behind an access token, in Chromium', () => {
     } finally {
       await tokenPage.close();
       await guarded.close();
+    }
+  });
+});
+
+describe('the inspector with an API document, in Chromium', () => {
+  it('shows the operation beside the path, and the findings in a panel', async () => {
+    const documented = await startProxy(upstream, { openapi: fileURLToPath(new URL('../fixtures/openapi/ons-shape.json', import.meta.url)) });
+    const documentPage = await browser.newPage();
+    documentPage.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await documentPage.goto(`${documented.url}/__proxy/`);
+      await documentPage.locator('#live.on').waitFor();
+      const response = await request(`${documented.url}/v0/administration/clients/in_care_in_period?to_date=2026-12-31`, { headers: { accept: 'application/json' } });
+      const id = String(response.headers['x-request-id']);
+      await response.body.dump();
+
+      const row = documentPage.locator(`#list tbody tr[data-id="${id}"]`);
+      await row.waitFor();
+      expect(await row.locator('td.url').innerText()).toBe('/v0/administration/clients/in_care_in_period?to_date=2026-12-31 ClientAPI.inCareInPeriod 1 finding');
+      await row.click();
+      const detail = documentPage.locator('#detail');
+      await detail.locator('table.findings').waitFor();
+      expect(await detail.innerText()).toContain('Operation\nClientAPI.inCareInPeriod: Clients in care in a period /v0/administration/clients/in_care_in_period');
+      expect(await detail.locator('table.findings tr').allInnerTexts()).toEqual(['request.query.from_date\trequired query parameter is missing (string, date)']);
+
+      await documentPage.fill('#filter', 'inCareInPeriod');
+      await expect.poll(() => documentPage.locator('#list tbody tr').count()).toBe(1);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await documentPage.close();
+      await documented.close();
     }
   });
 });

@@ -75,6 +75,15 @@ describe('the installed ons-proxy, run from another folder', () => {
       expect(viaProxy.stdout).toBe('pong');
       const page = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{content_type}', `${demo.url}/__proxy/`]);
       expect(page.stdout).toMatch(/^200 text\/html/);
+      // The bundled command, not the sources the other suites import: the inspector's resend
+      // sends through this very proxy and must find its HTTP client in the bundle.
+      const listed = await run('curl', ['-sS', `${demo.url}/__proxy/api/exchanges`]);
+      const pinged = (JSON.parse(listed.stdout) as { exchanges: Array<{ id: string; url: string }> }).exchanges.find((exchange) => exchange.url === '/ping');
+      expect(pinged).toBeDefined();
+      const resent = await run('curl', ['-sS', '-X', 'POST', '-w', '\n%{http_code}', `${demo.url}/__proxy/api/exchanges/${pinged?.id ?? ''}/resend`]);
+      const [resentBody, resentStatus] = resent.stdout.split('\n');
+      expect(resentStatus).toBe('200');
+      expect((JSON.parse(resentBody ?? '') as { resent: { url: string; status: number } }).resent).toMatchObject({ url: '/ping', status: 200 });
     } finally {
       expect(await demo.stop('SIGINT')).toBe(0);
     }

@@ -6,10 +6,20 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/traffic/filter.js';
 import type { EndpointUsage } from '../../src/reports/endpoints.js';
-import { pathTemplate } from '../../src/reports/endpoints.js';
+import { pathTemplate, summarizeEndpoints } from '../../src/reports/endpoints.js';
 import { localDay, trafficFileName } from '../../src/traffic/record.js';
 import { runCli } from '../support/cli.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
+
+describe('summed-up refusals in the report', () => {
+  it('counts a record that stands for identical refusals as the calls they were', () => {
+    const [usage] = summarizeEndpoints([
+      { method: 'GET', url: '/t/clients', status: 403, time: '2026-11-28T12:00:00.000Z' },
+      { method: 'GET', url: '/t/clients?x=1', status: 403, time: '2026-11-28T12:00:00.100Z', repeated: { count: 1999, until: '2026-11-28T12:00:01.000Z' } },
+    ]);
+    expect(usage).toMatchObject({ calls: 2000, statuses: { '403': 2000 }, firstSeen: '2026-11-28T12:00:00.000Z', lastSeen: '2026-11-28T12:00:01.000Z' });
+  });
+});
 
 describe('path templates', () => {
   it.each([

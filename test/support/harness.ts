@@ -16,11 +16,13 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(options: { maxParallelPerCertificate?: number } = {}): Promise<Upstream> {
+export async function startUpstream(options: { maxParallelPerCertificate?: number; removedPaths?: 'not-found' | 'serve' } = {}): Promise<Upstream> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-test-'));
   const pki = await writeDemoPki(dir);
   const mock = await startMockOnsApi({
     pki: { serverCertPem: pki.server.certPem, serverKeyPem: pki.server.keyPem, caPem: pki.ca.certPem },
+    // Most suites were written against the /t/ paths; what Ons answers for them now is test/openapi's subject.
+    removedPaths: options.removedPaths ?? 'serve',
     extraRoutes: createTestRoutes(),
     ...(options.maxParallelPerCertificate !== undefined ? { maxParallelPerCertificate: options.maxParallelPerCertificate } : {}),
   });
@@ -48,6 +50,8 @@ export function configFor(upstream: Upstream, overrides: Partial<ProxyConfig> = 
     port: 0,
     logDir: path.join(upstream.dir, 'logs'),
     logLevel: 'silent',
+    // Never the user's own cached API document: suites that want one name a fixture.
+    openapi: 'off',
     ...overrides,
   };
 }

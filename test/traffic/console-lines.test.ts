@@ -83,6 +83,13 @@ describe('console lines on a terminal, as a person reads them', () => {
     expect(text()).not.toContain('{');
   });
 
+  it('says how many identical refusals a summed-up refusal stands for', async () => {
+    const { text, logger } = terminal();
+    writeConsoleLine(logger, { ...fixtureRecord({ status: 403, url: '/t/clients' }), repeated: { count: 1999, until: '2026-11-28T12:00:03.120Z', lastId: 'last-one' } });
+    await until(() => text().includes('\n'));
+    expect(text().trim()).toMatch(/INFO: GET \/t\/clients 403 [\d.]+ms, 1,999 identical refusals until 12:00:03.120 UTC, the last one last-one$/);
+  });
+
   it('sums up a burst in words only', async () => {
     const { text, logger } = terminal();
     const console = new ConsoleLines(logger, { summarise: true, trafficDir: 'logs' });

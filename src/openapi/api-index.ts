@@ -1,0 +1,130 @@
+// The API knowledge the proxy, the commands and the reports ask: "which operation is
+// METHOD path, and what does a developer need to know about that call". Built once per
+// document; lookups cost microseconds.
+import { OperationChecks } from './checks.js';
+import type { OpenApiDocument } from './document.js';
+import { OperationMatcher, type OperationMatch } from './matcher.js';
+import { loadMigrationFacts, type MigrationFacts } from './migration.js';
+import { describeOperationLine, indexOperations, type ApiOperation, type OperationIndex } from './operations.js';
+
+/** What a record says about its operation. */
+export interface OperationSummary {
+  readonly id: string;
+  readonly summary?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly path: string;
+  readonly deprecated?: true | undefined;
+  readonly deprecatedSince?: string | undefined;
+  readonly replacedBy?: string | undefined;
+}
+
+export interface CallDescription {
+  readonly match: OperationMatch;
+  /** The operation the call is; for a removed path, the operation it was (id shared with its replacement), with replacedBy. */
+  readonly operation: OperationSummary | undefined;
+  /** For a removed or deprecated operation, a path the document does not know, or the wrong method. */
+  readonly hint: string | undefined;
+  /** Set for removed and deprecated calls: warn once per run under this key. */
+  readonly warnKey: string | undefined;
+}
+
+export class ApiIndex {
+  readonly index: OperationIndex;
+  #matcher: OperationMatcher | undefined;
+  readonly #migration: MigrationFacts;
+  #checks: OperationChecks | undefined;
+  readonly #noteAbsentFields: boolean;
+
+  constructor(
+    readonly document: OpenApiDocument,
+    /** Where the document came from (a file path or URL), for messages. */
+    readonly source: string,
+    options: { noteAbsentFields?: boolean } = {},
+  ) {
+    this.index = indexOperations(document);
+    this.#migration = loadMigrationFacts();
+    this.#noteAbsentFields = options.noteAbsentFields ?? false;
+  }
+
+  /**
+   * Built on first use: its radix trees cost about as much as parsing a 3 MB document, and a
+   * proxy should listen first (it builds them when idle, see warmUp).
+   */
+  get matcher(): OperationMatcher {
+    return (this.#matcher ??= new OperationMatcher(this.index.operations));
+  }
+
+  /** Builds the matcher now, so the first exchange does not pay for it. */
+  warmUp(): void {
+    void this.matcher;
+  }
+
+  get operations(): readonly ApiOperation[] {
+    return this.index.operations;
+  }
+
+  /** Compiled lazily: a proxy that only matches never builds a validator. */
+  get checks(): OperationChecks {
+    return (this.#checks ??= new OperationChecks(this.document, { noteAbsentFields: this.#noteAbsentFields }));
+  }
+
+  /** Which operation `METHOD path` is, with the hint a developer needs. `path` carries no query. */
+  describe(method: string, path: string): CallDescription {
+    const match = this.matcher.match(method, path);
+    const upper = method.toUpperCase();
+    switch (match.kind) {
+      case 'operation': {
+        const { operation } = match;
+        const summary = summarize(operation);
+        if (!operation.deprecated) return { match, operation: summary, hint: undefined, warnKey: undefined };
+        return { match, operation: summary, hint: this.#deprecatedHint(operation), warnKey: `${operation.method} ${operation.path}` };
+      }
+      case 'removed': {
+        const { replacement, oldPath } = match;
+        const changes = this.#migration.parameterChanges(upper, oldPath);
+        const when = oldPath.startsWith(this.#migration.removedPrefix) ? ` (Ons removed its ${this.#migration.removedPrefix} paths on ${this.#migration.removedOn})` : '';
+        const shown = path === oldPath ? oldPath : `${path} (${oldPath})`;
+        const hint = `${upper} ${shown} was removed${when}: use ${describeOperationLine(replacement)}${changes.length ? `. Parameter changes: ${changes.join('; ')}` : ''}.`;
+        // The old path and its replacement share the operation id at Ons: the record names it, marked as replaced.
+        const operation: OperationSummary = {
+          id: replacement.id,
+          summary: replacement.summary,
+          tag: replacement.tag,
+          path: oldPath,
+          deprecated: true,
+          deprecatedSince: oldPath.startsWith(this.#migration.removedPrefix) ? this.#migration.deprecatedOn : undefined,
+          replacedBy: replacement.path,
+        };
+        return { match, operation, hint, warnKey: `${upper} ${oldPath}` };
+      }
+      case 'method':
+        return { match, operation: undefined, hint: `${match.path} has no ${upper} operation; it has ${match.methods.join(', ')}.`, warnKey: undefined };
+      case 'none': {
+        const nearest = match.nearest.map(describeOperationLine).join('; ');
+        const removed = path.startsWith(this.#migration.removedPrefix) ? ` Ons removed its ${this.#migration.removedPrefix} paths on ${this.#migration.removedOn}.` : '';
+        return { match, operation: undefined, hint: `No operation of the API document matches ${upper} ${path}.${removed}${nearest ? ` Nearest: ${nearest}.` : ''}`, warnKey: undefined };
+      }
+    }
+  }
+
+  #deprecatedHint(operation: ApiOperation): string {
+    const since = operation.deprecatedSince ? ` since ${operation.deprecatedSince}` : '';
+    const replacement = operation.replacedBy ? this.index.byMethodAndPath(operation.method, operation.replacedBy) : undefined;
+    const use = replacement ? `: use ${describeOperationLine(replacement)}` : operation.replacedBy ? `: use ${operation.method} ${operation.replacedBy}` : '';
+    const changes = this.#migration.parameterChanges(operation.method, operation.path);
+    const removal = operation.path.startsWith(this.#migration.removedPrefix) ? ` Ons removed its ${this.#migration.removedPrefix} paths on ${this.#migration.removedOn}.` : '';
+    return `${operation.method} ${operation.path} (${operation.id}) is deprecated${since}${use}${changes.length ? `. Parameter changes: ${changes.join('; ')}` : ''}.${removal}`;
+  }
+}
+
+export function summarize(operation: ApiOperation): OperationSummary {
+  return {
+    id: operation.id,
+    summary: operation.summary,
+    tag: operation.tag,
+    path: operation.path,
+    deprecated: operation.deprecated ? true : undefined,
+    deprecatedSince: operation.deprecatedSince,
+    replacedBy: operation.replacedBy,
+  };
+}

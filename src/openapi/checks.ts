@@ -1,0 +1,389 @@
+// Advisory checks of one exchange against its operation: never blocking, run on the
+// recorded copy after the answer went out. Each finding names where ("request.query.from_date")
+// and what is wrong, in words a developer acts on.
+import { isObject, resolveLocalRef, type OpenApiDocument, type ParameterObject, type SchemaObject } from './document.js';
+import { editRatio, routeParamName } from './matcher.js';
+import type { ApiOperation } from './operations.js';
+import { pointerOf, SchemaValidators, type SchemaProblem } from './validators.js';
+import { bodyValue } from '../traffic/json-body.js';
+
+export interface Finding {
+  readonly where: string;
+  readonly message: string;
+}
+
+/** The parts of a recorded message the checks read. */
+export interface CheckedMessage {
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly body?: unknown;
+  readonly bodyBytes: number;
+  readonly bodyTruncated: boolean;
+  readonly bodyEncoding: string;
+}
+
+export interface CheckResult {
+  readonly findings: Finding[];
+  /** What was not checked and why (a body cut at the record limit). */
+  readonly notChecked: Finding[];
+}
+
+const MAX_FINDINGS_PER_PART = 10;
+const MAX_ITEMS_WALKED = 100;
+const REDACTED = '[redacted]';
+const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/i;
+const NDJSON_MEDIA = /^application\/(?:x-)?ndjson$/i;
+
+interface PlannedParameter {
+  readonly name: string;
+  readonly in: 'path' | 'query';
+  readonly required: boolean;
+  /** Pointer to its schema, for the validator. */
+  readonly schemaPointer: string | undefined;
+  readonly schema: SchemaObject | undefined;
+}
+
+interface OperationPlan {
+  readonly parameters: readonly PlannedParameter[];
+  readonly queryNames: ReadonlySet<string>;
+  readonly bodyRequired: boolean;
+  readonly bodyPointer: string | undefined;
+}
+
+export class OperationChecks {
+  readonly #document: OpenApiDocument;
+  readonly #validators: SchemaValidators;
+  readonly #plans = new Map<ApiOperation, OperationPlan>();
+  readonly #noteAbsentFields: boolean;
+
+  /** `noteAbsentFields`: say when model fields are missing from an answer (staging and production filter them). */
+  constructor(document: OpenApiDocument, options: { noteAbsentFields: boolean }) {
+    this.#document = document;
+    this.#validators = new SchemaValidators(document);
+    this.#noteAbsentFields = options.noteAbsentFields;
+  }
+
+  /** Path and query parameters only: what is known the moment the request arrives. */
+  requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams): Finding[] {
+    const plan = this.#plan(operation);
+    const findings: Finding[] = [];
+    for (const parameter of plan.parameters) {
+      const where = `request.${parameter.in}.${parameter.name}`;
+      const values = parameter.in === 'path' ? optional(params[routeParamName(parameter.name)]) : queryValues(query, parameter.name);
+      if (values.length === 0) {
+        if (parameter.required) findings.push({ where, message: `required ${parameter.in} parameter is missing${typeHint(parameter.schema)}` });
+        continue;
+      }
+      if (!parameter.schemaPointer) continue;
+      const value = coerce(values, this.#resolved(parameter.schema));
+      for (const problem of this.#validators.validate(parameter.schemaPointer, value)) {
+        const shown = problem.instancePath === '' ? (values.length === 1 ? values[0] : values) : valueAt(value, problem.instancePath);
+        findings.push({ where, message: `${JSON.stringify(shown)} ${problem.message}${formatHint(parameter.schema)}` });
+      }
+    }
+    const seen = new Set<string>();
+    for (const name of query.keys()) {
+      const bare = bareName(name);
+      if (seen.has(bare) || plan.queryNames.has(bare)) continue;
+      seen.add(bare);
+      const known = [...plan.queryNames];
+      const close = known.filter((candidate) => editRatio(candidate, bare) <= 0.34);
+      const suggestion = close.length > 0 ? `; did you mean ${close.join(' or ')}?` : known.length > 0 ? `; it takes ${known.join(', ')}` : '; it takes none';
+      findings.push({ where: `request.query.${name}`, message: `not a query parameter of ${operation.id}${suggestion}` });
+    }
+    return capped(findings, 'request');
+  }
+
+  /** Everything about the exchange: the request line, the request body and the answer. */
+  exchange(
+    operation: ApiOperation,
+    params: Readonly<Record<string, string>>,
+    query: URLSearchParams,
+    exchange: { readonly request: CheckedMessage; readonly response: CheckedMessage; readonly status: number },
+  ): CheckResult {
+    const findings = this.requestLine(operation, params, query);
+    const notChecked: Finding[] = [];
+    const plan = this.#plan(operation);
+    const { request, response, status } = exchange;
+    if (plan.bodyRequired && request.bodyBytes === 0) findings.push({ where: 'request.body', message: `${operation.id} requires a JSON body; none was sent` });
+    else if (plan.bodyPointer && request.bodyBytes > 0) findings.push(...this.#body('request.body', plan.bodyPointer, request, notChecked, { drift: false, absent: false }));
+
+    if (status > 0 && response.bodyBytes > 0) {
+      const answer = this.#responseSchema(operation, status, contentType(response));
+      if (answer) findings.push(...this.#body('response.body', answer.pointer, response, notChecked, { drift: true, absent: this.#noteAbsentFields && status < 300, ndjson: answer.ndjson }));
+    }
+    return { findings, notChecked };
+  }
+
+  #body(where: string, pointer: string, message: CheckedMessage, notChecked: Finding[], options: { drift: boolean; absent: boolean; ndjson?: boolean }): Finding[] {
+    if (message.bodyEncoding === 'omitted') return [];
+    if (message.bodyTruncated) {
+      notChecked.push({ where, message: `not checked: the record keeps only the first part of the body (ONS_PROXY_LOG_BODY_LIMIT), ${message.bodyBytes} bytes were sent` });
+      return [];
+    }
+    // The record's JSON body is parsed here, on first use, and shared with any other reader.
+    const body = bodyValue(message);
+    const values = options.ndjson ? ndjsonValues(body) : [body];
+    if (values === undefined || (message.bodyEncoding !== 'json' && !options.ndjson)) {
+      return JSON_MEDIA.test(contentType(message) ?? '') ? [{ where, message: 'declared as JSON but is not valid JSON' }] : [];
+    }
+    const findings: Finding[] = [];
+    const schema = resolveLocalRef(this.#document, pointer);
+    values.slice(0, MAX_ITEMS_WALKED).forEach((value, line) => {
+      const at = options.ndjson ? `${where} line ${line + 1}` : where;
+      for (const problem of this.#validators.validate(pointer, value)) {
+        if (valueAt(value, problem.instancePath) === REDACTED) continue;
+        findings.push({ where: `${at}${readablePath(problem.instancePath)}`, message: problem.message });
+      }
+      if (options.drift && isObject(schema)) findings.push(...this.#drift(at, value, schema));
+    });
+    if (options.absent && isObject(schema)) findings.push(...this.#absent(where, values, schema));
+    return capped(dedupe(findings), where);
+  }
+
+  /** Fields the answer has that the model does not name: the document and the API have drifted apart. */
+  #drift(where: string, value: unknown, schema: SchemaObject, depth = 0): Finding[] {
+    if (depth > 6) return [];
+    const resolved = this.#resolved(schema);
+    if (!resolved) return [];
+    if (Array.isArray(value)) {
+      const items = isObject(resolved.items) ? resolved.items : undefined;
+      if (!items) return [];
+      return value.slice(0, MAX_ITEMS_WALKED).flatMap((item) => this.#drift(`${where}[]`, item, items, depth + 1));
+    }
+    if (!isObject(value)) return [];
+    const properties = this.#properties(resolved);
+    if (!properties || resolved.additionalProperties !== undefined) return [];
+    const findings: Finding[] = [];
+    for (const [key, inner] of Object.entries(value)) {
+      const model = properties[key];
+      if (model === undefined) findings.push({ where: `${where}.${key}`, message: `not in the model${modelName(schema)} (the document and the API differ)` });
+      else if (isObject(model)) findings.push(...this.#drift(`${where}.${key}`, inner, model, depth + 1));
+    }
+    return findings;
+  }
+
+  /** Model fields no item of the answer carries: on staging and production, fields the Technical Design did not select. */
+  #absent(where: string, values: readonly unknown[], schema: SchemaObject): Finding[] {
+    let resolved = this.#resolved(schema);
+    let items = values;
+    let model = schema;
+    if (resolved && values.length === 1 && Array.isArray(values[0]) && isObject(resolved.items)) {
+      model = resolved.items;
+      resolved = this.#resolved(resolved.items);
+      items = values[0].slice(0, MAX_ITEMS_WALKED);
+    }
+    const properties = resolved ? this.#properties(resolved) : undefined;
+    const objects = items.filter(isObject);
+    if (!properties || objects.length === 0) return [];
+    const absent = Object.keys(properties).filter((name) => objects.every((item) => !(name in item)));
+    if (absent.length === 0) return [];
+    return [{
+      where,
+      message: `${absent.length} of ${Object.keys(properties).length} fields of the model${modelName(model)} are absent (${absent.slice(0, 8).join(', ')}${absent.length > 8 ? ', ...' : ''}): they may be filtered by your Technical Design`,
+    }];
+  }
+
+  #properties(schema: SchemaObject): Record<string, unknown> | undefined {
+    const own = isObject(schema.properties) ? schema.properties : undefined;
+    if (!Array.isArray(schema.allOf)) return own;
+    const merged: Record<string, unknown> = { ...own };
+    for (const part of schema.allOf) {
+      const resolved = isObject(part) ? this.#resolved(part) : undefined;
+      const inner = resolved ? this.#properties(resolved) : undefined;
+      if (inner === undefined) return undefined;
+      Object.assign(merged, inner);
+    }
+    return merged;
+  }
+
+  #resolved(schema: SchemaObject | undefined): SchemaObject | undefined {
+    let current = schema;
+    for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
+      const target = resolveLocalRef(this.#document, current.$ref);
+      current = isObject(target) ? target : undefined;
+    }
+    return current;
+  }
+
+  #responseSchema(operation: ApiOperation, status: number, sentType: string | undefined): { pointer: string; ndjson: boolean } | undefined {
+    const responses = operation.operation.responses;
+    if (!isObject(responses)) return undefined;
+    const key = [String(status), `${String(status)[0]}XX`, `${String(status)[0]}xx`, 'default'].find((candidate) => responses[candidate] !== undefined);
+    if (key === undefined) return undefined;
+    const raw = responses[key];
+    let base = pointerOf('paths', operation.path, operation.method.toLowerCase(), 'responses', key);
+    if (isObject(raw) && typeof raw.$ref === 'string') base = raw.$ref;
+    const response = resolveLocalRef(this.#document, base);
+    if (!isObject(response) || !isObject(response.content)) return undefined;
+    const media = pickMedia(Object.keys(response.content), sentType);
+    if (!media) return undefined;
+    const content = response.content[media];
+    if (!isObject(content) || content.schema === undefined) return undefined;
+    return { pointer: `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`, ndjson: NDJSON_MEDIA.test(media) };
+  }
+
+  #plan(operation: ApiOperation): OperationPlan {
+    const known = this.#plans.get(operation);
+    if (known) return known;
+    const parameters: PlannedParameter[] = [];
+    const add = (list: unknown, base: string): void => {
+      if (!Array.isArray(list)) return;
+      list.forEach((raw, index) => {
+        if (!isObject(raw)) return;
+        const pointer = typeof raw.$ref === 'string' ? raw.$ref : `${base}/parameters/${index}`;
+        const parameter = typeof raw.$ref === 'string' ? resolveLocalRef(this.#document, raw.$ref) : raw;
+        if (!isParameter(parameter) || (parameter.in !== 'path' && parameter.in !== 'query')) return;
+        const replaced = parameters.findIndex((other) => other.in === parameter.in && other.name === parameter.name);
+        if (replaced >= 0) parameters.splice(replaced, 1);
+        parameters.push({
+          name: parameter.name,
+          in: parameter.in,
+          required: parameter.in === 'path' || parameter.required === true,
+          schemaPointer: isObject(parameter.schema) ? `${pointer}/schema` : undefined,
+          schema: isObject(parameter.schema) ? parameter.schema : undefined,
+        });
+      });
+    };
+    const pathPointer = pointerOf('paths', operation.path);
+    add(this.#document.paths[operation.path]?.parameters, pathPointer);
+    add(operation.operation.parameters, `${pathPointer}/${operation.method.toLowerCase()}`);
+
+    let bodyRequired = false;
+    let bodyPointer: string | undefined;
+    const rawBody = operation.operation.requestBody;
+    if (isObject(rawBody)) {
+      const base = typeof rawBody.$ref === 'string' ? rawBody.$ref : `${pathPointer}/${operation.method.toLowerCase()}/requestBody`;
+      const body = resolveLocalRef(this.#document, base);
+      if (isObject(body)) {
+        const media = isObject(body.content) ? Object.keys(body.content).find((type) => JSON_MEDIA.test(type)) : undefined;
+        // Only a JSON body is the proxy's to judge; a multipart upload is required in its own way.
+        bodyRequired = body.required === true && media !== undefined;
+        if (media) bodyPointer = `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
+      }
+    }
+    const plan: OperationPlan = {
+      parameters,
+      queryNames: new Set(parameters.filter((p) => p.in === 'query').map((p) => bareName(p.name))),
+      bodyRequired,
+      bodyPointer,
+    };
+    this.#plans.set(operation, plan);
+    return plan;
+  }
+}
+
+function isParameter(value: unknown): value is ParameterObject {
+  return isObject(value) && typeof value.name === 'string' && typeof value.in === 'string';
+}
+
+function optional(value: string | undefined): string[] {
+  return value === undefined ? [] : [value];
+}
+
+/** `ids[]` and `ids` are one parameter: Ons names some with the brackets, clients send either. */
+function bareName(name: string): string {
+  return name.endsWith('[]') ? name.slice(0, -2) : name;
+}
+
+function queryValues(query: URLSearchParams, name: string): string[] {
+  const bare = bareName(name);
+  return [...query.getAll(bare), ...query.getAll(`${bare}[]`)];
+}
+
+/** A query or path value as the type its schema names, so "3" passes as an integer and "abc" does not. */
+function coerce(values: readonly string[], schema: SchemaObject | undefined): unknown {
+  const type = schema?.type;
+  if (type === 'array') {
+    const items = isObject(schema?.items) ? (schema.items as SchemaObject) : undefined;
+    const parts = values.length === 1 && (values[0] ?? '').includes(',') ? (values[0] ?? '').split(',') : values;
+    return parts.map((part) => coerceOne(part, items?.type));
+  }
+  return coerceOne(values[values.length - 1] ?? '', type);
+}
+
+function coerceOne(value: string, type: unknown): unknown {
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value.trim())) return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+function typeHint(schema: SchemaObject | undefined): string {
+  if (!schema) return '';
+  const type = typeof schema.type === 'string' ? schema.type : typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+  if (type === undefined) return '';
+  return ` (${type}${typeof schema.format === 'string' ? `, ${schema.format}` : ''})`;
+}
+
+function formatHint(schema: SchemaObject | undefined): string {
+  const format = schema?.format ?? (isObject(schema?.items) ? schema.items.format : undefined);
+  return typeof format === 'string' ? ` (${format})` : '';
+}
+
+function contentType(message: CheckedMessage): string | undefined {
+  const value = message.headers['content-type'];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.split(';', 1)[0]?.trim().toLowerCase();
+}
+
+function pickMedia(types: readonly string[], sent: string | undefined): string | undefined {
+  if (sent && types.includes(sent)) return sent;
+  return types.find((type) => JSON_MEDIA.test(type)) ?? types.find((type) => NDJSON_MEDIA.test(type) && sent !== undefined && NDJSON_MEDIA.test(sent));
+}
+
+function ndjsonValues(body: unknown): unknown[] | undefined {
+  if (typeof body !== 'string') return undefined;
+  const values: unknown[] = [];
+  for (const line of body.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      values.push(JSON.parse(line));
+    } catch {
+      return undefined;
+    }
+  }
+  return values;
+}
+
+function modelName(schema: SchemaObject): string {
+  return typeof schema.$ref === 'string' ? ` ${schema.$ref.split('/').pop() ?? ''}` : '';
+}
+
+/** "/0/id" as "[0].id". */
+function readablePath(pointer: string): string {
+  if (pointer === '') return '';
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((token) => (/^\d+$/.test(token) ? `[${token}]` : `.${token}`))
+    .join('');
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value;
+  for (const token of pointer.split('/').slice(1)) {
+    if (Array.isArray(node)) node = node[Number(token)];
+    else if (isObject(node)) node = node[token.replace(/~1/g, '/').replace(/~0/g, '~')];
+    else return undefined;
+  }
+  return node;
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.where}\u0000${finding.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function capped(findings: Finding[], where: string): Finding[] {
+  if (findings.length <= MAX_FINDINGS_PER_PART) return findings;
+  const shown = findings.slice(0, MAX_FINDINGS_PER_PART);
+  shown.push({ where, message: `... and ${findings.length - MAX_FINDINGS_PER_PART} more findings like these` });
+  return shown;
+}
+
+export type { SchemaProblem };

@@ -1,0 +1,77 @@
+// The API document at work in the proxy: names each record's operation, hints at removed and
+// deprecated calls, and lists advisory findings. All of it runs on the recorded copy after
+// the answer went out; only the optional findings header is decided before, and so counts
+// what is known then: the request's path and query parameters.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProxyFeature } from '../proxy/feature.js';
+import type { RecordAnnotator } from '../traffic/recorder.js';
+import type { TrafficRecord } from '../traffic/record.js';
+import type { ApiKnowledge, KnowledgeLogger } from './knowledge.js';
+
+export const FINDINGS_HEADER = 'x-ons-proxy-findings';
+
+export interface ApiDocumentFeature extends ProxyFeature {
+  readonly annotate: RecordAnnotator;
+}
+
+export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsHeader: boolean; logger: KnowledgeLogger }): ApiDocumentFeature {
+  const warned = new Set<string>();
+  return {
+    name: 'openapi',
+    // Sees the upstream's answer (the findings header); its annotator runs inside the recorder.
+    phase: 'observe',
+    register(app: FastifyInstance) {
+      // The radix trees are built once the proxy listens, while it waits for its first request.
+      app.addHook('onListen', (done) => {
+        setImmediate(() => knowledge.current?.warmUp());
+        done();
+      });
+    },
+    ...(options.findingsHeader
+      ? {
+          observeUpstreamResponse(request: FastifyRequest, reply: FastifyReply) {
+            const api = knowledge.current;
+            if (!api) return;
+            const [path = '/', query = ''] = splitUrl(request.url);
+            const { match } = api.describe(request.method, path);
+            const count = match.kind === 'operation' ? api.checks.requestLine(match.operation, match.params, new URLSearchParams(query)).length : 0;
+            reply.header(FINDINGS_HEADER, String(count));
+          },
+        }
+      : {}),
+    annotate(record: TrafficRecord) {
+      const api = knowledge.current;
+      if (!api) return;
+      const [path = '/', query = ''] = splitUrl(record.url);
+      const call = api.describe(record.method, path);
+      record.operation = call.operation;
+      if (call.hint !== undefined) record.hint = record.hint === undefined ? call.hint : `${record.hint} ${call.hint}`;
+      if (call.warnKey !== undefined && !warned.has(call.warnKey)) {
+        warned.add(call.warnKey);
+        options.logger.warn(`${call.hint ?? call.warnKey} (shown once per run)`);
+      }
+      if (call.match.kind !== 'operation') return;
+      // The proxy's own answers (a guard, an unreachable upstream) are not the API's to judge.
+      const answered = record.upstreamUrl !== undefined && record.error === undefined && record.aborted !== true;
+      const result = api.checks.exchange(call.match.operation, call.match.params, new URLSearchParams(query), {
+        request: record.request,
+        response: answered ? record.response : { ...record.response, bodyBytes: 0 },
+        status: answered ? record.status : 0,
+      });
+      if (result.findings.length > 0) record.findings = result.findings;
+      if (result.notChecked.length > 0) record.notChecked = result.notChecked;
+    },
+    status() {
+      const api = knowledge.current;
+      return api ? { document: api.source, operations: api.operations.length } : { document: null, source: knowledge.source.kind };
+    },
+    async close() {
+      await knowledge.close();
+    },
+  };
+}
+
+function splitUrl(url: string): [string, string] {
+  const mark = url.indexOf('?');
+  return mark < 0 ? [url, ''] : [url.slice(0, mark), url.slice(mark + 1)];
+}
