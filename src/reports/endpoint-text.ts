@@ -1,6 +1,7 @@
 // The endpoint report as the terminal shows it: per tag, each operation with its calls and
 // the answer fields received; endpoints no operation names as the plain path table.
-import type { EndpointUsage } from './endpoints.js';
+import { loadMigrationFacts } from '../openapi/index.js';
+import { answerLabel, type EndpointUsage } from './endpoints.js';
 import { describeStatuses, shortTime } from './used-exchange.js';
 
 export function formatEndpointReport(endpoints: readonly EndpointUsage[]): string {
@@ -9,7 +10,7 @@ export function formatEndpointReport(endpoints: readonly EndpointUsage[]): strin
   const sections: string[] = [];
   for (const [tag, members] of groupByTag(named)) {
     const calls = members.reduce((sum, endpoint) => sum + endpoint.calls, 0);
-    sections.push([`${tag} (${members.length} ${members.length === 1 ? 'operation' : 'operations'}, ${calls} calls)`, ...members.map(operationBlock)].join('\n'));
+    sections.push([`${tag} (${plural(members.length, 'operation')}, ${plural(calls, 'call')})`, ...members.map(operationBlock)].join('\n'));
   }
   if (unnamed.length > 0) sections.push(named.length > 0 ? `Not an operation of the API document:\n${formatEndpointTable(unnamed)}` : formatEndpointTable(unnamed));
   return sections.join('\n\n');
@@ -26,13 +27,19 @@ export function groupByTag(endpoints: readonly EndpointUsage[]): Map<string, End
   return groups;
 }
 
-/** "deprecated since 2025-11-19, replaced by /v0/administration/clients/{id}" or "" */
+/** "removed on 2026-05-19 (deprecated since 2025-11-19), replaced by GET /v0/administration/clients/{id}" or "" */
 export function deprecationNote(endpoint: EndpointUsage): string {
   const operation = endpoint.operation;
   if (!operation?.deprecated) return '';
-  const since = operation.deprecatedSince ? ` since ${operation.deprecatedSince}` : '';
+  const facts = loadMigrationFacts();
+  const since = operation.deprecatedSince ? `deprecated since ${operation.deprecatedSince}` : 'deprecated';
+  const state = endpoint.path.startsWith(facts.removedPrefix) ? `removed on ${facts.removedOn} (${since})` : since;
   const replaced = operation.replacedBy ? `, replaced by ${endpoint.method} ${operation.replacedBy}` : '';
-  return `deprecated${since}${replaced}`;
+  return `${state}${replaced}`;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function operationBlock(endpoint: EndpointUsage): string {
@@ -42,8 +49,8 @@ function operationBlock(endpoint: EndpointUsage): string {
   const lines = [
     title,
     ...(deprecation ? [`    ${deprecation} (see ons-proxy migrate)`] : []),
-    `    ${endpoint.calls} ${endpoint.calls === 1 ? 'call' : 'calls'}: ${describeStatuses(endpoint.statuses)}; first ${shortTime(endpoint.firstSeen)}, last ${shortTime(endpoint.lastSeen)}`,
-    ...endpoint.answers.map((answer) => `    ${answer.model}: ${answer.fields.join(', ')}`),
+    `    ${plural(endpoint.calls, 'call')}: ${describeStatuses(endpoint.statuses)}; first ${shortTime(endpoint.firstSeen)}, last ${shortTime(endpoint.lastSeen)}`,
+    ...endpoint.answers.map((answer) => `    ${answerLabel(answer)}: ${answer.fields.join(', ')}`),
     ...(Object.keys(endpoint.useCases).length > 0 ? [`    use cases: ${Object.keys(endpoint.useCases).sort().join(', ')}`] : []),
   ];
   return lines.join('\n');

@@ -34,9 +34,16 @@ export function pathTemplate(url: string): string {
 
 /** The fields of one answer model the integration received. */
 export interface AnswerFields {
-  /** The model's schema name (administration.Client), or "answer <status>" without a document. */
-  readonly model: string;
+  /** The model's schema name (administration.Client), when the document names one. */
+  readonly model?: string | undefined;
+  /** The status of the answers, when no model is named: their fields are grouped by status instead. */
+  readonly status?: number | undefined;
   readonly fields: string[];
+}
+
+/** "administration.Client", or "answer 200" when the document names no model. */
+export function answerLabel(answer: AnswerFields): string {
+  return answer.model ?? `answer ${answer.status ?? ''}`.trim();
 }
 
 export interface EndpointOperation {
@@ -80,7 +87,7 @@ function decodeLabel(label: string): string {
 
 interface Building {
   readonly usage: EndpointUsage;
-  readonly fieldsByModel: Map<string, Set<string>>;
+  readonly fieldsByModel: Map<string, { readonly answer: Omit<AnswerFields, 'fields'>; readonly fields: Set<string> }>;
 }
 
 /**
@@ -107,15 +114,16 @@ export function summarizeEndpoints(exchanges: Iterable<UsedExchange>, api?: ApiI
     if (exchange.response && exchange.status >= 200 && exchange.status < 300) {
       const values = answerValues(exchange.response);
       if (values.length === 0) continue;
-      const model = answerModelName(api, exchange.method, path, exchange.status) ?? `answer ${exchange.status}`;
-      let fields = building.fieldsByModel.get(model);
-      if (!fields) building.fieldsByModel.set(model, (fields = new Set()));
-      for (const value of values) collectFieldPaths(value, fields);
+      const model = answerModelName(api, exchange.method, path, exchange.status);
+      const key = model ?? `answer ${exchange.status}`;
+      let entry = building.fieldsByModel.get(key);
+      if (!entry) building.fieldsByModel.set(key, (entry = { answer: model === undefined ? { status: exchange.status } : { model }, fields: new Set() }));
+      for (const value of values) collectFieldPaths(value, entry.fields);
     }
   }
   const endpoints = [...byEndpoint.values()].map(({ usage, fieldsByModel }) => {
-    for (const [model, fields] of [...fieldsByModel].sort(([a], [b]) => a.localeCompare(b))) {
-      if (fields.size > 0) usage.answers.push({ model, fields: [...fields].sort() });
+    for (const [, { answer, fields }] of [...fieldsByModel].sort(([a], [b]) => a.localeCompare(b))) {
+      if (fields.size > 0) usage.answers.push({ ...answer, fields: [...fields].sort() });
     }
     return usage;
   });

@@ -56,14 +56,15 @@ function endpointSection(endpoint: EndpointUsage): string[] {
   const operation = endpoint.operation;
   lines.push(operation ? `${operationLabel(endpoint)}${operation.tag ? ` (tag ${operation.tag})` : ''}` : 'No operation of the API document matches this path: check it with `ons-proxy openapi find`.');
   const deprecation = deprecationNote(endpoint);
-  if (deprecation) lines.push('', `**Do not request this endpoint**: it is ${deprecation}. \`ons-proxy migrate\` lists what changes.`);
+  if (deprecation) lines.push('', `**Do not request this endpoint**: it was ${deprecation}. \`ons-proxy migrate\` lists what changes.`);
   lines.push('', 'Reason: _why this use case needs it_');
   if (endpoint.answers.length === 0) {
     lines.push('', 'Fields: none recorded (no successful JSON answer with a body was recorded for it).');
     return lines;
   }
   for (const answer of endpoint.answers) {
-    lines.push('', `Fields used of \`${answer.model}\`:`, '', ...answer.fields.map((field) => `- \`${field}\``));
+    const of = answer.model === undefined ? `the ${answer.status ?? ''} answer (the API document names no model for it)` : `\`${answer.model}\``;
+    lines.push('', `Fields used of ${of}:`, '', ...answer.fields.map((field) => `- \`${field}\``));
   }
   return lines;
 }
