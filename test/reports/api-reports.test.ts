@@ -146,6 +146,14 @@ describe('ons-proxy endpoints', () => {
     expect(report.endpoints[1]?.answers).toEqual([{ status: 200, fields: CLIENT_FIELDS }]);
   });
 
+  it('names a broken document in one line and reports without it', async () => {
+    const missing = path.join(upstream.dir, 'no-such-openapi.json');
+    const result = await runCli(['endpoints', '--log-dir', plainLogDir, '--openapi', missing], { cwd: upstream.dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[1]).toBe(`No API document: OpenAPI document ${missing} is not used: the file does not exist; until then operations are named only where the records name them.`);
+  });
+
   it('refuses an unknown --format in one line', async () => {
     const result = await runCli(['endpoints', '--log-dir', logDir, '--format', 'pdf'], { cwd: upstream.dir, env: emptyCache });
     expect(result.code).toBe(2);
