@@ -115,9 +115,9 @@ export function summarizeEndpoints(exchanges: Iterable<UsedExchange>, api?: ApiI
       const values = answerValues(exchange.response);
       if (values.length === 0) continue;
       const model = answerModelName(api, exchange.method, path, exchange.status);
-      const key = model ?? `answer ${exchange.status}`;
-      let entry = building.fieldsByModel.get(key);
-      if (!entry) building.fieldsByModel.set(key, (entry = { answer: model === undefined ? { status: exchange.status } : { model }, fields: new Set() }));
+      const modelKey = model ?? `answer ${exchange.status}`;
+      let entry = building.fieldsByModel.get(modelKey);
+      if (!entry) building.fieldsByModel.set(modelKey, (entry = { answer: model === undefined ? { status: exchange.status } : { model }, fields: new Set() }));
       for (const value of values) collectFieldPaths(value, entry.fields);
     }
   }
