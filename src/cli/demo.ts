@@ -88,11 +88,14 @@ What the API document (config/demo-openapi.json) adds, on the console and in the
   curl -i ${proxyUrl}/t/clients/1                            # removed by Ons on 2026-05-19: the hint names its /v0/ replacement
   curl -i '${proxyUrl}/v0/administration/clients/in_care_in_period?to_date=2026-12-31'   # finding: from_date is missing
   curl -i '${proxyUrl}/v0/administration/clients/find?name=test&valid_form=1'            # deprecated, and an unknown query name
+  curl ${proxyUrl}/v0/administration/clients/2 -H 'x-ons-usecase: Dossier lezen'          # a use case label for the Technical Design; never forwarded
 
 Inspector (every exchange, live): ${proxyUrl}/__proxy/
 Records: ${logDir}
   ons-proxy logs --log-dir ${logDirArg}
   ons-proxy har --log-dir ${logDirArg} --out ${harFile}
+  ons-proxy endpoints --log-dir ${logDirArg} --openapi ${shellWord(DEMO_OPENAPI_FILE)} --format markdown   # a Technical Design draft
+  ons-proxy migrate --log-dir ${logDirArg} --openapi ${shellWord(DEMO_OPENAPI_FILE)}   # what to move off /t/
   (inside a clone of the repository: npx ons-proxy ...)
 Health: ${proxyUrl}/__proxy/health
 Stop with Ctrl+C.

@@ -1,47 +1,65 @@
+import { UserError } from '../config/errors.js';
 import { settingByKey } from '../config/settings.js';
-import { formatEndpointTable, summarizeEndpoints, type UsedExchange } from '../reports/endpoints.js';
-import { CONFIG_SOURCE_OPTIONS } from './args.js';
+import { formatEndpointReport } from '../reports/endpoint-text.js';
+import { summarizeEndpoints, type UsedExchange } from '../reports/endpoints.js';
+import { formatTechnicalDesign } from '../reports/technical-design.js';
+import { CONFIG_SOURCE_OPTIONS, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
+import { REPORT_DOCUMENT_HELP, REPORT_DOCUMENT_OPTIONS, reportDocument } from './report-document.js';
+
+const FORMATS = ['text', 'markdown'] as const;
 
 export const endpointsCommand: Command = {
   name: 'endpoints',
-  summary: 'List the endpoints your integration used (method, path with {id}, calls, statuses): the list for the Technical Design.',
-  usage: 'ons-proxy endpoints [--since 7d] [--profile <name>] [--json]',
+  summary: 'The operations your integration used, per tag, with calls, statuses and the answer fields it received; --format markdown drafts the Technical Design.',
+  usage: 'ons-proxy endpoints [--since 7d] [--profile <name>] [--format text|markdown] [--json]',
   readsSettings: false,
   options: {
     since: { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'boolean' },
+    format: { type: 'string' },
     [settingByKey('logDir').flag]: { type: 'string' },
+    ...REPORT_DOCUMENT_OPTIONS,
     ...CONFIG_SOURCE_OPTIONS,
   },
   optionHelp: [
     ['--since <when>', 'only exchanges from then on: 90s, 30m, 2h, 7d, today, yesterday, 2026-11-01 or 2026-11-01T09:00 (default: all records)'],
     ['--profile <name>', 'only exchanges of this configuration profile'],
-    ['--json', 'print JSON: { since, logDirs, calls, endpoints: [{ method, path, calls, statuses, firstSeen, lastSeen }] }'],
+    ['--format <text|markdown>', 'markdown: a Technical Design draft, use cases (the x-ons-usecase request header, else the log tag) with their endpoints and the fields used'],
+    ['--json', 'print JSON: { since, logDirs, document, calls, endpoints: [{ method, path, operation, calls, statuses, firstSeen, lastSeen, answers: [{ model, fields }], useCases }] }'],
+    REPORT_DOCUMENT_HELP,
     ['--log-dir <path>', 'folder of the traffic records [ONS_PROXY_LOG_DIR; default: ./logs, or each profile\'s in --config]'],
     ['--config <file>', 'read the log folder(s) from this config file'],
     ['--env-file <file>', 'read this file instead of ./.env'],
   ],
   async run(parsed) {
+    const format = stringFlag(parsed, 'format') ?? 'text';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UserError(`--format "${format}" is not a format: use text or markdown (or --json).`);
     const selection = recordSelection(parsed);
     const { logDirs, profile, query: { since: sinceDate } } = selection;
+    const document = reportDocument(parsed, profile);
     const exchanges: UsedExchange[] = [];
     for await (const record of selectedRecords(selection)) exchanges.push(record);
-    const endpoints = summarizeEndpoints(exchanges);
+    const endpoints = summarizeEndpoints(exchanges, document.api);
     const calls = endpoints.reduce((sum, endpoint) => sum + endpoint.calls, 0);
 
     if (parsed.values.json) {
-      process.stdout.write(`${JSON.stringify({ since: sinceDate?.toISOString() ?? null, logDirs, calls, endpoints }, null, 2)}\n`);
+      const report = { since: sinceDate?.toISOString() ?? null, logDirs, document: document.api?.source ?? null, documentNote: document.note, calls, endpoints };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const scope = `${sinceDate ? ` since ${sinceDate.toLocaleString()}` : ''}${profile ? ` for profile "${profile}"` : ''} in ${logDirs.join(', ')}`;
+    if (format === 'markdown') {
+      process.stdout.write(formatTechnicalDesign(endpoints, { scope: `${calls} ${calls === 1 ? 'call' : 'calls'} recorded${scope}`, documentNote: document.note }));
+      return 0;
+    }
     if (endpoints.length === 0) {
       process.stdout.write(`No exchanges recorded${scope}.\n`);
       return 0;
     }
-    process.stdout.write(`${endpoints.length} endpoints, ${calls} calls${scope}:\n\n${formatEndpointTable(endpoints)}\n`);
+    process.stdout.write(`${endpoints.length} endpoints, ${calls} calls${scope}:\n${document.note}\n\n${formatEndpointReport(endpoints)}\n`);
     return 0;
   },
 };

@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   logs: async () => (await import('./logs.js')).logsCommand,
   har: async () => (await import('./har.js')).harCommand,
   endpoints: async () => (await import('./endpoints.js')).endpointsCommand,
+  migrate: async () => (await import('./migrate.js')).migrateCommand,
   fixtures: async () => (await import('./fixtures.js')).fixturesCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
   openapi: async () => (await import('./openapi.js')).openApiCommand,

@@ -6,9 +6,11 @@ import { defaultHeaders } from './default-headers.js';
 import { onsHints } from './hints.js';
 import { certificateKeyOf, parallelLimit } from './parallel-limit.js';
 import { productionReadOnly } from './production-guard.js';
+import { useCaseHeader } from './use-case-header.js';
 
 export { hintFor } from './hints.js';
 export { isToolDefaultUserAgent } from './default-headers.js';
+export { USE_CASE_HEADER } from './use-case-header.js';
 
 export function onsRules(config: ProxyConfig, secureContext: tls.SecureContext): ProxyFeature[] {
   const readOnly = config.environment === 'production' && !config.allowWrites;
@@ -21,6 +23,7 @@ export function onsRules(config: ProxyConfig, secureContext: tls.SecureContext):
       settings: { maxConcurrency: config.maxConcurrency, queueLimit: config.queueLimit, queueTimeoutMs: config.queueTimeoutMs },
     }),
     defaultHeaders({ userAgent: config.userAgent }),
+    useCaseHeader(),
     onsHints({ environment: config.environment, maxConcurrency: config.maxConcurrency }),
   ];
 }

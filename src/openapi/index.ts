@@ -7,4 +7,5 @@ export { downloadDocument, DownloadError, type DownloadResult } from './download
 export { apiDocumentFeature, FINDINGS_HEADER } from './feature.js';
 export { ApiKnowledge, describeDocumentSetting, documentSource, loadCachedDocument, loadDocumentFile, WHAT_THE_DOCUMENT_ADDS, type DocumentSource } from './knowledge.js';
 export type { OperationMatch } from './matcher.js';
+export { loadMigrationFacts, type MigrationFacts } from './migration.js';
 export { describeOperationLine, parametersOf, type ApiOperation } from './operations.js';

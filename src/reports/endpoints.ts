@@ -1,9 +1,17 @@
 /**
- * The endpoint report: which endpoints an integration used, as method + path template, for
- * the connection's Technical Design request. Ids in paths become {id}, so a hundred calls to
- * /t/clients/1 .. /t/clients/100 are one endpoint.
+ * The endpoint report: which operations an integration used, grouped by the API document's
+ * tag, with calls, statuses and the answer fields it received, for the connection's Technical
+ * Design request. A record no operation names keeps a path template (ids become {id}), so a
+ * hundred calls to /t/clients/1 .. /t/clients/100 are one endpoint.
  */
 import { isAdminPath } from '../admin/index.js';
+import { USE_CASE_HEADER } from '../ons/index.js';
+import type { ApiIndex } from '../openapi/index.js';
+import { answerModelName, answerValues, collectFieldPaths } from './received-fields.js';
+import { callsOf, countCall, newCounts, operationOf, pathOnly, type CallCounts, type UsedExchange } from './used-exchange.js';
+
+export type { UsedExchange } from './used-exchange.js';
+export { describeStatuses } from './used-exchange.js';
 
 /** Path segments that are ids, not names: numbers, UUIDs, long hex and base64-like tokens. */
 const ID_SEGMENTS: readonly RegExp[] = [
@@ -18,72 +26,118 @@ export const ID_PLACEHOLDER = '{id}';
 
 /** "/t/clients/42/notes?x=1" -> "/t/clients/{id}/notes". */
 export function pathTemplate(url: string): string {
-  const queryAt = url.search(/[?#]/);
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  return path
+  return pathOnly(url)
     .split('/')
     .map((segment) => (segment !== '' && ID_SEGMENTS.some((pattern) => pattern.test(segment)) ? ID_PLACEHOLDER : segment))
     .join('/');
 }
 
-/** The part of a traffic record the report needs. */
-export interface UsedExchange {
-  readonly method: string;
-  readonly url: string;
-  readonly status: number;
-  readonly time: string;
-  /** Identical refusals summed up into one record count as the calls they were. */
-  readonly repeated?: { readonly count: number; readonly until: string };
+/** The fields of one answer model the integration received. */
+export interface AnswerFields {
+  /** The model's schema name (administration.Client), when the document names one. */
+  readonly model?: string | undefined;
+  /** The status of the answers, when no model is named: their fields are grouped by status instead. */
+  readonly status?: number | undefined;
+  readonly fields: string[];
 }
 
-export interface EndpointUsage {
+/** "administration.Client", or "answer 200" when the document names no model. */
+export function answerLabel(answer: AnswerFields): string {
+  return answer.model ?? `answer ${answer.status ?? ''}`.trim();
+}
+
+export interface EndpointOperation {
+  readonly id: string;
+  readonly summary?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly deprecated?: true | undefined;
+  readonly deprecatedSince?: string | undefined;
+  readonly replacedBy?: string | undefined;
+}
+
+export interface EndpointUsage extends CallCounts {
   readonly method: string;
+  /** The operation's path template, or the URL's path with ids as {id} when no operation names it. */
   readonly path: string;
-  calls: number;
-  /** Calls per status the client got ("0" when it went away before any response). */
-  readonly statuses: Record<string, number>;
-  firstSeen: string;
-  lastSeen: string;
+  /** Absent when neither the records nor the loaded document name the operation. */
+  readonly operation?: EndpointOperation | undefined;
+  /** Per model of the successful JSON answers, the field paths received (address.city). */
+  readonly answers: AnswerFields[];
+  /** Calls per use case: the x-ons-usecase label, else the log tag. Calls with neither are not counted here. */
+  readonly useCases: Record<string, number>;
 }
 
-/** Groups exchanges by method and path template, sorted by path then method. The proxy's own pages are left out. */
-export function summarizeEndpoints(exchanges: Iterable<UsedExchange>): EndpointUsage[] {
-  const byEndpoint = new Map<string, EndpointUsage>();
+/** A call's use case: the x-ons-usecase header it carried, else the log tag of the proxy that recorded it. */
+export function useCaseOf(exchange: UsedExchange): string | undefined {
+  const header = exchange.request?.headers[USE_CASE_HEADER];
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (raw !== undefined && raw !== '') return decodeLabel(raw);
+  return exchange.tag?.trim() || undefined;
+}
+
+/** Header values are Latin-1, so a tool may percent-encode "Synchroniseer cliënten"; decode it when it is valid. */
+function decodeLabel(label: string): string {
+  if (!label.includes('%')) return label;
+  try {
+    return decodeURIComponent(label);
+  } catch {
+    return label;
+  }
+}
+
+interface Building {
+  readonly usage: EndpointUsage;
+  readonly fieldsByModel: Map<string, { readonly answer: Omit<AnswerFields, 'fields'>; readonly fields: Set<string> }>;
+}
+
+/**
+ * Groups exchanges by operation (method and path template), sorted by tag, path and method;
+ * the proxy's own pages are left out. With `api`, records written without a document are
+ * named too, and answer fields are grouped by model.
+ */
+export function summarizeEndpoints(exchanges: Iterable<UsedExchange>, api?: ApiIndex): EndpointUsage[] {
+  const byEndpoint = new Map<string, Building>();
   for (const exchange of exchanges) {
     if (isAdminPath(exchange.url)) continue;
-    const path = pathTemplate(exchange.url);
+    const operation = operationOf(exchange, api);
+    const path = operation?.path ?? pathTemplate(exchange.url);
     const key = `${exchange.method} ${path}`;
-    let usage = byEndpoint.get(key);
-    if (!usage) {
-      usage = { method: exchange.method, path, calls: 0, statuses: {}, firstSeen: exchange.time, lastSeen: exchange.time };
-      byEndpoint.set(key, usage);
+    let building = byEndpoint.get(key);
+    if (!building) {
+      const usage: EndpointUsage = { method: exchange.method, path, ...newCounts(exchange.time), operation: operation && endpointOperation(operation), answers: [], useCases: {} };
+      building = { usage, fieldsByModel: new Map() };
+      byEndpoint.set(key, building);
     }
-    const calls = exchange.repeated?.count ?? 1;
-    const lastTime = exchange.repeated?.until ?? exchange.time;
-    usage.calls += calls;
-    const status = String(exchange.status);
-    usage.statuses[status] = (usage.statuses[status] ?? 0) + calls;
-    if (exchange.time < usage.firstSeen) usage.firstSeen = exchange.time;
-    if (lastTime > usage.lastSeen) usage.lastSeen = lastTime;
+    countCall(building.usage, exchange);
+    const useCase = useCaseOf(exchange);
+    if (useCase !== undefined) building.usage.useCases[useCase] = (building.usage.useCases[useCase] ?? 0) + callsOf(exchange).calls;
+    if (exchange.response && exchange.status >= 200 && exchange.status < 300) {
+      const values = answerValues(exchange.response);
+      if (values.length === 0) continue;
+      const model = answerModelName(api, exchange.method, path, exchange.status);
+      const modelKey = model ?? `answer ${exchange.status}`;
+      let entry = building.fieldsByModel.get(modelKey);
+      if (!entry) building.fieldsByModel.set(modelKey, (entry = { answer: model === undefined ? { status: exchange.status } : { model }, fields: new Set() }));
+      for (const value of values) collectFieldPaths(value, entry.fields);
+    }
   }
-  return [...byEndpoint.values()].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  const endpoints = [...byEndpoint.values()].map(({ usage, fieldsByModel }) => {
+    for (const [, { answer, fields }] of [...fieldsByModel].sort(([a], [b]) => a.localeCompare(b))) {
+      if (fields.size > 0) usage.answers.push({ ...answer, fields: [...fields].sort() });
+    }
+    return usage;
+  });
+  // Endpoints no operation names come last: they are the ones a developer has to look up.
+  return endpoints.sort(
+    (a, b) =>
+      Number(a.operation === undefined) - Number(b.operation === undefined) ||
+      (a.operation?.tag ?? '').localeCompare(b.operation?.tag ?? '') ||
+      a.path.localeCompare(b.path) ||
+      a.method.localeCompare(b.method),
+  );
 }
 
-/** "200×4, 404×1" */
-export function describeStatuses(statuses: Readonly<Record<string, number>>): string {
-  return Object.entries(statuses)
-    .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([status, count]) => `${status === '0' ? 'no response' : status}×${count}`)
-    .join(', ');
-}
-
-/** A plain-text table, one endpoint per line. */
-export function formatEndpointTable(endpoints: readonly EndpointUsage[]): string {
-  const rows = [['METHOD', 'PATH', 'CALLS', 'STATUSES'], ...endpoints.map((e) => [e.method, e.path, String(e.calls), describeStatuses(e.statuses)])];
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows
-    .map(([method = '', path = '', calls = '', statuses = '']) =>
-      [method.padEnd(widths[0] ?? 0), path.padEnd(widths[1] ?? 0), calls.padStart(widths[2] ?? 0), statuses].join('  ').trimEnd(),
-    )
-    .join('\n');
+function endpointOperation(operation: EndpointOperation): EndpointOperation {
+  const { id, summary, tag, deprecated, deprecatedSince, replacedBy } = operation;
+  return { id, summary, tag, deprecated, deprecatedSince, replacedBy };
 }

@@ -95,6 +95,21 @@ describe('ons-proxy demo', () => {
     expect(harCommand).toContain(`--out ${path.join(os.tmpdir(), 'ons-proxy-demo.har')}`);
   });
 
+  it('prints report commands that draft the Technical Design by use case and list what to move off /t/', async () => {
+    const run = async (prefix: string): Promise<string> => {
+      const [printed] = printedLines(prefix);
+      const args = (printed ?? '').replace(/\s+#.*$/, '').split(' ').slice(1);
+      const { stdout } = await sh(process.execPath, [CLI, ...args], { cwd: os.tmpdir() });
+      return stdout;
+    };
+    const draft = await run('ons-proxy endpoints ');
+    expect(draft).toMatch(/^# Technical Design \(draft\)\n/);
+    expect(draft).toContain('\n## Dossier lezen\n');
+    expect(draft).toContain('\n### GET /v0/administration/clients/{id}\n');
+    const checklist = await run('ons-proxy migrate ');
+    expect(checklist).toMatch(/^- \[ \] GET \/t\/clients\/\{id\} \(ClientAPI\.byId\): 1 call, /m);
+  });
+
   it('uses a client certificate made at start that the mock accepts', async () => {
     // The mock answers /ping with 495 to a request without an accepted certificate.
     const { stdout } = await sh('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${demo.url}/ping`]);

@@ -11,6 +11,9 @@ import { localDay, trafficFileName } from '../../src/traffic/record.js';
 import { runCli } from '../support/cli.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 
+/** Whatever this machine has cached: these records are about path grouping, without a document. */
+const NO_DOCUMENT = { ONS_PROXY_OPENAPI: 'off' };
+
 describe('summed-up refusals in the report', () => {
   it('counts a record that stands for identical refusals as the calls they were', () => {
     const [usage] = summarizeEndpoints([
@@ -87,11 +90,12 @@ describe('ons-proxy endpoints', () => {
   });
 
   it('lists each method and path template once, with calls and statuses', async () => {
-    const result = await runCli(['endpoints', '--log-dir', logDir], { cwd: upstream.dir });
+    const result = await runCli(['endpoints', '--log-dir', logDir], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`5 endpoints, 9 calls in ${logDir}:`);
+    expect(lines[1]).toBe('No API document (ONS_PROXY_OPENAPI=off): operations are named only where the records name them.');
     expect(lines.slice(2).filter(Boolean).map((line) => line.replace(/\s+/g, ' '))).toEqual([
       'METHOD PATH CALLS STATUSES',
       'GET /t/clients 1 200×1',
@@ -103,7 +107,7 @@ describe('ons-proxy endpoints', () => {
   });
 
   it('leaves out what came before --since, and prints JSON with --json', async () => {
-    const result = await runCli(['endpoints', '--log-dir', logDir, '--since', '2d', '--json'], { cwd: upstream.dir });
+    const result = await runCli(['endpoints', '--log-dir', logDir, '--since', '2d', '--json'], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { calls: number; logDirs: string[]; endpoints: EndpointUsage[] };
     expect(report.logDirs).toEqual([logDir]);
@@ -115,25 +119,25 @@ describe('ons-proxy endpoints', () => {
   it('finds the log folder in the config file, per profile', async () => {
     const configFile = path.join(upstream.dir, 'profiles.json');
     await writeFile(configFile, JSON.stringify({ profiles: { development: { logDir: 'logs', port: 18080 }, staging: { environment: 'staging', logDir: 'staging-logs', port: 18081 } } }));
-    const result = await runCli(['endpoints', '--config', configFile, '--json'], { cwd: upstream.dir });
+    const result = await runCli(['endpoints', '--config', configFile, '--json'], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // staging never ran, so it has no folder yet: that is not an error while another profile has records.
     const report = JSON.parse(result.stdout) as { calls: number; logDirs: string[] };
     expect(report).toMatchObject({ calls: 9, logDirs: [logDir] });
-    const development = await runCli(['endpoints', '--config', configFile, '--profile', 'development', '--json'], { cwd: upstream.dir });
+    const development = await runCli(['endpoints', '--config', configFile, '--profile', 'development', '--json'], { cwd: upstream.dir, env: NO_DOCUMENT });
     // The records were written by a proxy without profiles ("default").
     expect((JSON.parse(development.stdout) as { calls: number }).calls).toBe(0);
-    const all = await runCli(['endpoints', '--config', configFile, '--profile', 'default'], { cwd: upstream.dir });
+    const all = await runCli(['endpoints', '--config', configFile, '--profile', 'default'], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(all.code).toBe(2);
     expect(all.stderr).toMatch(/^ons-proxy: No profile "default" in the configuration/);
   });
 
   it('says in one line what is wrong with a bad --since or a missing log folder', async () => {
-    const badSince = await runCli(['endpoints', '--log-dir', logDir, '--since', 'soon'], { cwd: upstream.dir });
+    const badSince = await runCli(['endpoints', '--log-dir', logDir, '--since', 'soon'], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(badSince.code).toBe(2);
     expect(badSince.stderr.trim().split('\n')).toEqual(['ons-proxy: --since "soon" is not a moment: use a duration (90s, 10m, 2h, 7d), today, yesterday, a day (2026-11-01) or a date-time (2026-11-01T09:00).']);
-    const missing = await runCli(['endpoints', '--log-dir', path.join(upstream.dir, 'nowhere')], { cwd: upstream.dir });
+    const missing = await runCli(['endpoints', '--log-dir', path.join(upstream.dir, 'nowhere')], { cwd: upstream.dir, env: NO_DOCUMENT });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain('does not exist');
