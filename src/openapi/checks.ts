@@ -4,7 +4,7 @@
 import { isObject, resolveLocalRef, type OpenApiDocument, type ParameterObject, type SchemaObject } from './document.js';
 import { editRatio, routeParamName } from './matcher.js';
 import type { ApiOperation } from './operations.js';
-import { pointerOf, SchemaValidators, type SchemaProblem } from './validators.js';
+import { pointerOf, SchemaValidators, type PreparationStep, type SchemaProblem } from './validators.js';
 
 export interface Finding {
   readonly where: string;
@@ -63,6 +63,43 @@ export class OperationChecks {
 
   /** Path and query parameters only: what is known the moment the request arrives. */
   requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams): Finding[] {
+    return this.#requestLine(operation, params, query, []);
+  }
+
+  /** True when checking an exchange of `operation` compiles nothing: it then takes microseconds. */
+  ready(operation: ApiOperation): boolean {
+    return this.#validators.ready(this.#pointers(operation));
+  }
+
+  /** The small steps that make `operation` ready (see SchemaValidators.preparationSteps). */
+  preparationSteps(operation: ApiOperation): PreparationStep[] {
+    return this.#validators.preparationSteps(this.#pointers(operation));
+  }
+
+  /** Registering the document's models: needed by every operation, so done before any asks. */
+  warmUpSteps(): PreparationStep[] {
+    return this.#validators.preparationSteps([]);
+  }
+
+  /** Every schema an exchange of `operation` may be checked against. */
+  #pointers(operation: ApiOperation): string[] {
+    const plan = this.#plan(operation);
+    const pointers = plan.parameters.flatMap((parameter) => (parameter.schemaPointer ? [parameter.schemaPointer] : []));
+    if (plan.bodyPointer) pointers.push(plan.bodyPointer);
+    const responses = operation.operation.responses;
+    if (isObject(responses)) {
+      for (const key of Object.keys(responses)) {
+        const located = this.#responseContent(operation, key);
+        if (!located) continue;
+        for (const [media, content] of Object.entries(located.content)) {
+          if (isObject(content) && content.schema !== undefined) pointers.push(mediaSchemaPointer(located.base, media));
+        }
+      }
+    }
+    return pointers;
+  }
+
+  #requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams, notChecked: Finding[]): Finding[] {
     const plan = this.#plan(operation);
     const findings: Finding[] = [];
     for (const parameter of plan.parameters) {
@@ -74,7 +111,12 @@ export class OperationChecks {
       }
       if (!parameter.schemaPointer) continue;
       const value = coerce(values, this.#resolved(parameter.schema));
-      for (const problem of this.#validators.validate(parameter.schemaPointer, value)) {
+      const validation = this.#validators.validate(parameter.schemaPointer, value);
+      if ('unchecked' in validation) {
+        notChecked.push({ where, message: `not checked: ${validation.unchecked}` });
+        continue;
+      }
+      for (const problem of validation.problems) {
         const shown = problem.instancePath === '' ? (values.length === 1 ? values[0] : values) : valueAt(value, problem.instancePath);
         findings.push({ where, message: `${JSON.stringify(shown)} ${problem.message}${formatHint(parameter.schema)}` });
       }
@@ -99,8 +141,8 @@ export class OperationChecks {
     query: URLSearchParams,
     exchange: { readonly request: CheckedMessage; readonly response: CheckedMessage; readonly status: number },
   ): CheckResult {
-    const findings = this.requestLine(operation, params, query);
     const notChecked: Finding[] = [];
+    const findings = this.#requestLine(operation, params, query, notChecked);
     const plan = this.#plan(operation);
     const { request, response, status } = exchange;
     if (plan.bodyRequired && request.bodyBytes === 0) findings.push({ where: 'request.body', message: `${operation.id} requires a JSON body; none was sent` });
@@ -125,14 +167,18 @@ export class OperationChecks {
     }
     const findings: Finding[] = [];
     const schema = resolveLocalRef(this.#document, pointer);
+    let unchecked: string | undefined;
     values.slice(0, MAX_ITEMS_WALKED).forEach((value, line) => {
       const at = options.ndjson ? `${where} line ${line + 1}` : where;
-      for (const problem of this.#validators.validate(pointer, value)) {
+      const validation = this.#validators.validate(pointer, value);
+      if ('unchecked' in validation) unchecked ??= validation.unchecked;
+      for (const problem of 'problems' in validation ? validation.problems : []) {
         if (valueAt(value, problem.instancePath) === REDACTED) continue;
         findings.push({ where: `${at}${readablePath(problem.instancePath)}`, message: problem.message });
       }
       if (options.drift && isObject(schema)) findings.push(...this.#drift(at, value, schema));
     });
+    if (unchecked !== undefined) notChecked.push({ where, message: `not checked against the schema: ${unchecked}` });
     if (options.absent && isObject(schema)) findings.push(...this.#absent(where, values, schema));
     return capped(dedupe(findings), where);
   }
@@ -207,16 +253,24 @@ export class OperationChecks {
     if (!isObject(responses)) return undefined;
     const key = [String(status), `${String(status)[0]}XX`, `${String(status)[0]}xx`, 'default'].find((candidate) => responses[candidate] !== undefined);
     if (key === undefined) return undefined;
-    const raw = responses[key];
+    const located = this.#responseContent(operation, key);
+    if (!located) return undefined;
+    const media = pickMedia(Object.keys(located.content), sentType);
+    if (!media) return undefined;
+    const content = located.content[media];
+    if (!isObject(content) || content.schema === undefined) return undefined;
+    return { pointer: mediaSchemaPointer(located.base, media), ndjson: NDJSON_MEDIA.test(media) };
+  }
+
+  /** The answer for status key `key` ("200", "4XX", "default"): where it is, and its media types. */
+  #responseContent(operation: ApiOperation, key: string): { base: string; content: Record<string, unknown> } | undefined {
+    const responses = operation.operation.responses;
+    const raw = isObject(responses) ? responses[key] : undefined;
     let base = pointerOf('paths', operation.path, operation.method.toLowerCase(), 'responses', key);
     if (isObject(raw) && typeof raw.$ref === 'string') base = raw.$ref;
     const response = resolveLocalRef(this.#document, base);
     if (!isObject(response) || !isObject(response.content)) return undefined;
-    const media = pickMedia(Object.keys(response.content), sentType);
-    if (!media) return undefined;
-    const content = response.content[media];
-    if (!isObject(content) || content.schema === undefined) return undefined;
-    return { pointer: `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`, ndjson: NDJSON_MEDIA.test(media) };
+    return { base, content: response.content };
   }
 
   #plan(operation: ApiOperation): OperationPlan {
@@ -255,7 +309,7 @@ export class OperationChecks {
         const media = isObject(body.content) ? Object.keys(body.content).find((type) => JSON_MEDIA.test(type)) : undefined;
         // Only a JSON body is the proxy's to judge; a multipart upload is required in its own way.
         bodyRequired = body.required === true && media !== undefined;
-        if (media) bodyPointer = `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
+        if (media) bodyPointer = mediaSchemaPointer(base, media);
       }
     }
     const plan: OperationPlan = {
@@ -267,6 +321,10 @@ export class OperationChecks {
     this.#plans.set(operation, plan);
     return plan;
   }
+}
+
+function mediaSchemaPointer(base: string, media: string): string {
+  return `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
 }
 
 function isParameter(value: unknown): value is ParameterObject {
