@@ -93,7 +93,9 @@ export class CheckScheduler<Key> {
   #slice(): void {
     this.#scheduled = false;
     const started = performance.now();
-    while (this.#next < this.#steps.length && performance.now() - started < this.#sliceMs) this.#runStep();
+    // At least one step per slice, however small the budget: preparation always moves on.
+    do this.#runStep();
+    while (this.#next < this.#steps.length && performance.now() - started < this.#sliceMs);
     if (this.#next < this.#steps.length) {
       this.#scheduled = true;
       setImmediate(() => this.#slice());
