@@ -36,6 +36,7 @@ export class CheckScheduler<Key> {
   #waitingCount = 0;
   #scheduled = false;
   #closed = false;
+  #longestStep = { wallMs: 0, cpuMs: 0 };
 
   constructor(work: Preparable<Key>, options: SchedulerOptions = {}) {
     this.#work = work;
@@ -46,6 +47,14 @@ export class CheckScheduler<Key> {
   /** Checks waiting for their operation's validators. */
   get waiting(): number {
     return this.#waitingCount;
+  }
+
+  /**
+   * The longest single step so far, as elapsed time and as CPU time: on a shared machine the
+   * elapsed time also counts the moments the process was descheduled, the CPU time does not.
+   */
+  get longestStep(): { readonly wallMs: number; readonly cpuMs: number } {
+    return this.#longestStep;
   }
 
   /** Starts the preparation that needs no exchange (the proxy calls it once it listens). */
@@ -109,10 +118,19 @@ export class CheckScheduler<Key> {
     const step = this.#steps[this.#next++];
     // A throw here would end the process (it runs from setImmediate). A step only prepares:
     // the check that follows meets the same fault and puts it on the record as notChecked.
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     try {
       step?.();
     } catch {
       return;
+    } finally {
+      const used = process.cpuUsage(cpu);
+      const wallMs = performance.now() - started;
+      const cpuMs = (used.user + used.system) / 1000;
+      if (wallMs > this.#longestStep.wallMs || cpuMs > this.#longestStep.cpuMs) {
+        this.#longestStep = { wallMs: Math.max(wallMs, this.#longestStep.wallMs), cpuMs: Math.max(cpuMs, this.#longestStep.cpuMs) };
+      }
     }
   }
 }

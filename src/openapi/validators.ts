@@ -141,7 +141,7 @@ export class SchemaValidators {
 
 /** Why a schema could not be used, in words for the record. */
 function uncheckableReason(error: unknown): string {
-  if (error instanceof RangeError) return 'the schema nests or chains $refs too deeply for the validator (it ran out of stack)';
+  if (error instanceof RangeError) return 'the schema nests or chains $refs too deeply for the validator, which ran out of stack';
   return `the validator cannot compile the schema: ${(error as Error).message}`;
 }
 
