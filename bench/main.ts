@@ -13,17 +13,18 @@ import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './ngin
 import { freePort, installCleanup } from './processes.js';
 import { downloadTable, jsonTable, median, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { REPO_ROOT } from './paths.js';
 import { startNodeUpstream, startProxy } from './targets.js';
 
-const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup'] as const;
+const WORKLOADS = ['json-c4', 'json-c32', 'download', 'startup', 'openapi'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
   --duration <s>         seconds per JSON measurement (default 4; --quick 2)
   --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
-  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')}
+  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document)
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
   --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
 `;
@@ -125,6 +126,10 @@ async function main(): Promise<number> {
       log(`startup: ${startupMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     }
 
+    const openapi: OpenApiRowResult | undefined = opts.only.includes('openapi')
+      ? await runOpenApiRow({ ...proxyBase, dir: path.join(tmp, 'openapi'), reps: opts.reps, durationS: opts.durationS, warmupS: opts.warmupS, startups: opts.startups, log })
+      : undefined;
+
     const json: JsonWorkload[] = [
       { name: 'json-c4', connections: 4 },
       { name: 'json-c32', connections: 32 },
@@ -182,8 +187,10 @@ async function main(): Promise<number> {
       : '';
     const loadAfter = loadAverage();
     log('');
+    if (openapi) tables.push(openapi.table);
     for (const table of tables) log(`${renderText(table)}\n`);
     if (startupLine) log(`${startupLine}\n`);
+    if (openapi) goalsText = [...goalsText, ...openapi.goals];
     log(['Against the issue\'s targets (one run, informational):', ...goalsText].join('\n'));
     log(`\nload average before ${loadBefore}, after ${loadAfter}`);
 

@@ -47,6 +47,8 @@ export interface ProxyOptions {
   readonly maxConcurrency: number;
   /** Directory for a V8 CPU profile written when the proxy exits (node --cpu-prof). */
   readonly cpuProfDir?: string;
+  /** More ONS_PROXY_* settings for this proxy (a row's own, e.g. ONS_PROXY_OPENAPI). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -69,6 +71,7 @@ function proxyEnv(options: ProxyOptions, port: number): NodeJS.ProcessEnv {
     // The default (4) is the Ons API's limit; the c32 workload needs room or it measures the queue.
     ONS_PROXY_MAX_CONCURRENCY: String(options.maxConcurrency),
     ONS_PROXY_SHUTDOWN_GRACE_MS: '1000',
+    ...options.env,
   };
 }
 
