@@ -53,6 +53,11 @@ export class OperationChecks {
   readonly #validators: SchemaValidators;
   readonly #plans = new Map<ApiOperation, OperationPlan>();
   readonly #noteAbsentFields: boolean;
+  /** Resolved references: the document never changes, and resolving walks it segment by segment on every exchange. */
+  readonly #refs = new Map<string, unknown>();
+  readonly #pointerLists = new Map<ApiOperation, readonly string[]>();
+  /** Operations whose checks compile nothing any more: asked on every exchange. */
+  readonly #ready = new Set<ApiOperation>();
 
   /** `noteAbsentFields`: say when model fields are missing from an answer (staging and production filter them). */
   constructor(document: OpenApiDocument, options: { noteAbsentFields: boolean }) {
@@ -68,7 +73,17 @@ export class OperationChecks {
 
   /** True when checking an exchange of `operation` compiles nothing: it then takes microseconds. */
   ready(operation: ApiOperation): boolean {
-    return this.#validators.ready(this.#pointers(operation));
+    if (this.#ready.has(operation)) return true;
+    const ready = this.#validators.ready(this.#pointers(operation));
+    if (ready) this.#ready.add(operation);
+    return ready;
+  }
+
+  #resolve(ref: string): unknown {
+    if (this.#refs.has(ref)) return this.#refs.get(ref);
+    const target = resolveLocalRef(this.#document, ref);
+    this.#refs.set(ref, target);
+    return target;
   }
 
   /** The small steps that make `operation` ready (see SchemaValidators.preparationSteps). */
@@ -82,7 +97,9 @@ export class OperationChecks {
   }
 
   /** Every schema an exchange of `operation` may be checked against. */
-  #pointers(operation: ApiOperation): string[] {
+  #pointers(operation: ApiOperation): readonly string[] {
+    const known = this.#pointerLists.get(operation);
+    if (known) return known;
     const plan = this.#plan(operation);
     const pointers = plan.parameters.flatMap((parameter) => (parameter.schemaPointer ? [parameter.schemaPointer] : []));
     if (plan.bodyPointer) pointers.push(plan.bodyPointer);
@@ -96,6 +113,7 @@ export class OperationChecks {
         }
       }
     }
+    this.#pointerLists.set(operation, pointers);
     return pointers;
   }
 
@@ -166,7 +184,7 @@ export class OperationChecks {
       return JSON_MEDIA.test(contentType(message) ?? '') ? [{ where, message: 'declared as JSON but is not valid JSON' }] : [];
     }
     const findings: Finding[] = [];
-    const schema = resolveLocalRef(this.#document, pointer);
+    const schema = this.#resolve(pointer);
     let unchecked: string | undefined;
     values.slice(0, MAX_ITEMS_WALKED).forEach((value, line) => {
       const at = options.ndjson ? `${where} line ${line + 1}` : where;
@@ -242,7 +260,7 @@ export class OperationChecks {
   #resolved(schema: SchemaObject | undefined): SchemaObject | undefined {
     let current = schema;
     for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
-      const target = resolveLocalRef(this.#document, current.$ref);
+      const target = this.#resolve(current.$ref);
       current = isObject(target) ? target : undefined;
     }
     return current;
@@ -268,7 +286,7 @@ export class OperationChecks {
     const raw = isObject(responses) ? responses[key] : undefined;
     let base = pointerOf('paths', operation.path, operation.method.toLowerCase(), 'responses', key);
     if (isObject(raw) && typeof raw.$ref === 'string') base = raw.$ref;
-    const response = resolveLocalRef(this.#document, base);
+    const response = this.#resolve(base);
     if (!isObject(response) || !isObject(response.content)) return undefined;
     return { base, content: response.content };
   }
@@ -282,7 +300,7 @@ export class OperationChecks {
       list.forEach((raw, index) => {
         if (!isObject(raw)) return;
         const pointer = typeof raw.$ref === 'string' ? raw.$ref : `${base}/parameters/${index}`;
-        const parameter = typeof raw.$ref === 'string' ? resolveLocalRef(this.#document, raw.$ref) : raw;
+        const parameter = typeof raw.$ref === 'string' ? this.#resolve(raw.$ref) : raw;
         if (!isParameter(parameter) || (parameter.in !== 'path' && parameter.in !== 'query')) return;
         const replaced = parameters.findIndex((other) => other.in === parameter.in && other.name === parameter.name);
         if (replaced >= 0) parameters.splice(replaced, 1);
@@ -304,7 +322,7 @@ export class OperationChecks {
     const rawBody = operation.operation.requestBody;
     if (isObject(rawBody)) {
       const base = typeof rawBody.$ref === 'string' ? rawBody.$ref : `${pathPointer}/${operation.method.toLowerCase()}/requestBody`;
-      const body = resolveLocalRef(this.#document, base);
+      const body = this.#resolve(base);
       if (isObject(body)) {
         const media = isObject(body.content) ? Object.keys(body.content).find((type) => JSON_MEDIA.test(type)) : undefined;
         // Only a JSON body is the proxy's to judge; a multipart upload is required in its own way.
