@@ -58,7 +58,8 @@ export async function probeTargets(targets: readonly Target[], payloads: readonl
   }
 }
 
-function runLoad(options: LoadOptions, wrk: boolean): Promise<LoadResult> {
+/** wrk where it can be used (no client certificate to present), autocannon otherwise. */
+export function runLoad(options: LoadOptions, wrk: boolean): Promise<LoadResult> {
   return wrk && !options.tls ? runWrk(options) : runAutocannon(options);
 }
 

@@ -55,6 +55,8 @@ export interface ProxyOptions {
   readonly console: ConsoleTarget;
   /** Another build's `dist/cli/main.js`, for a before/after row in the same run. */
   readonly cliPath?: string;
+  /** More ONS_PROXY_* settings for this proxy (a row's own, e.g. ONS_PROXY_OPENAPI). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type ConsoleTarget = 'pipe' | 'file' | 'devnull';
@@ -90,6 +92,7 @@ function proxyEnv(options: ProxyOptions, port: number): NodeJS.ProcessEnv {
     // The default (4) is the Ons API's limit; the c32 workload needs room or it measures the queue.
     ONS_PROXY_MAX_CONCURRENCY: String(options.maxConcurrency),
     ONS_PROXY_SHUTDOWN_GRACE_MS: '1000',
+    ...options.env,
   };
 }
 

@@ -1,6 +1,7 @@
 // The API knowledge the proxy, the commands and the reports ask: "which operation is
 // METHOD path, and what does a developer need to know about that call". Built once per
 // document; lookups cost microseconds.
+import { CheckScheduler } from './check-scheduler.js';
 import { OperationChecks } from './checks.js';
 import type { OpenApiDocument } from './document.js';
 import { OperationMatcher, type OperationMatch } from './matcher.js';
@@ -33,6 +34,7 @@ export class ApiIndex {
   #matcher: OperationMatcher | undefined;
   readonly #migration: MigrationFacts;
   #checks: OperationChecks | undefined;
+  #scheduler: CheckScheduler<ApiOperation> | undefined;
   readonly #noteAbsentFields: boolean;
 
   constructor(
@@ -66,6 +68,11 @@ export class ApiIndex {
   /** Compiled lazily: a proxy that only matches never builds a validator. */
   get checks(): OperationChecks {
     return (this.#checks ??= new OperationChecks(this.document, { noteAbsentFields: this.#noteAbsentFields }));
+  }
+
+  /** Prepares the checks between exchanges; the proxy asks it before checking an exchange. */
+  get scheduler(): CheckScheduler<ApiOperation> {
+    return (this.#scheduler ??= new CheckScheduler(this.checks));
   }
 
   /** Which operation `METHOD path` is, with the hint a developer needs. `path` carries no query. */

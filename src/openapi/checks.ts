@@ -4,7 +4,7 @@
 import { isObject, resolveLocalRef, type OpenApiDocument, type ParameterObject, type SchemaObject } from './document.js';
 import { editRatio, routeParamName } from './matcher.js';
 import type { ApiOperation } from './operations.js';
-import { pointerOf, SchemaValidators, type SchemaProblem } from './validators.js';
+import { pointerOf, SchemaValidators, type PreparationStep, type SchemaProblem } from './validators.js';
 import { bodyValue } from '../traffic/json-body.js';
 
 export interface Finding {
@@ -54,6 +54,11 @@ export class OperationChecks {
   readonly #validators: SchemaValidators;
   readonly #plans = new Map<ApiOperation, OperationPlan>();
   readonly #noteAbsentFields: boolean;
+  /** Resolved references: the document never changes, and resolving walks it segment by segment on every exchange. */
+  readonly #refs = new Map<string, unknown>();
+  readonly #pointerLists = new Map<ApiOperation, readonly string[]>();
+  /** Operations whose checks compile nothing any more: asked on every exchange. */
+  readonly #ready = new Set<ApiOperation>();
 
   /** `noteAbsentFields`: say when model fields are missing from an answer (staging and production filter them). */
   constructor(document: OpenApiDocument, options: { noteAbsentFields: boolean }) {
@@ -64,6 +69,56 @@ export class OperationChecks {
 
   /** Path and query parameters only: what is known the moment the request arrives. */
   requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams): Finding[] {
+    return this.#requestLine(operation, params, query, []);
+  }
+
+  /** True when checking an exchange of `operation` compiles nothing: it then takes microseconds. */
+  ready(operation: ApiOperation): boolean {
+    if (this.#ready.has(operation)) return true;
+    const ready = this.#validators.ready(this.#pointers(operation));
+    if (ready) this.#ready.add(operation);
+    return ready;
+  }
+
+  #resolve(ref: string): unknown {
+    if (this.#refs.has(ref)) return this.#refs.get(ref);
+    const target = resolveLocalRef(this.#document, ref);
+    this.#refs.set(ref, target);
+    return target;
+  }
+
+  /** The small steps that make `operation` ready (see SchemaValidators.preparationSteps). */
+  preparationSteps(operation: ApiOperation): PreparationStep[] {
+    return this.#validators.preparationSteps(this.#pointers(operation));
+  }
+
+  /** Registering the document's models: needed by every operation, so done before any asks. */
+  warmUpSteps(): PreparationStep[] {
+    return this.#validators.preparationSteps([]);
+  }
+
+  /** Every schema an exchange of `operation` may be checked against. */
+  #pointers(operation: ApiOperation): readonly string[] {
+    const known = this.#pointerLists.get(operation);
+    if (known) return known;
+    const plan = this.#plan(operation);
+    const pointers = plan.parameters.flatMap((parameter) => (parameter.schemaPointer ? [parameter.schemaPointer] : []));
+    if (plan.bodyPointer) pointers.push(plan.bodyPointer);
+    const responses = operation.operation.responses;
+    if (isObject(responses)) {
+      for (const key of Object.keys(responses)) {
+        const located = this.#responseContent(operation, key);
+        if (!located) continue;
+        for (const [media, content] of Object.entries(located.content)) {
+          if (isObject(content) && content.schema !== undefined) pointers.push(mediaSchemaPointer(located.base, media));
+        }
+      }
+    }
+    this.#pointerLists.set(operation, pointers);
+    return pointers;
+  }
+
+  #requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams, notChecked: Finding[]): Finding[] {
     const plan = this.#plan(operation);
     const findings: Finding[] = [];
     for (const parameter of plan.parameters) {
@@ -75,7 +130,12 @@ export class OperationChecks {
       }
       if (!parameter.schemaPointer) continue;
       const value = coerce(values, this.#resolved(parameter.schema));
-      for (const problem of this.#validators.validate(parameter.schemaPointer, value)) {
+      const validation = this.#validators.validate(parameter.schemaPointer, value);
+      if ('unchecked' in validation) {
+        notChecked.push({ where, message: `not checked: ${validation.unchecked}` });
+        continue;
+      }
+      for (const problem of validation.problems) {
         const shown = problem.instancePath === '' ? (values.length === 1 ? values[0] : values) : valueAt(value, problem.instancePath);
         findings.push({ where, message: `${JSON.stringify(shown)} ${problem.message}${formatHint(parameter.schema)}` });
       }
@@ -100,8 +160,8 @@ export class OperationChecks {
     query: URLSearchParams,
     exchange: { readonly request: CheckedMessage; readonly response: CheckedMessage; readonly status: number },
   ): CheckResult {
-    const findings = this.requestLine(operation, params, query);
     const notChecked: Finding[] = [];
+    const findings = this.#requestLine(operation, params, query, notChecked);
     const plan = this.#plan(operation);
     const { request, response, status } = exchange;
     if (plan.bodyRequired && request.bodyBytes === 0) findings.push({ where: 'request.body', message: `${operation.id} requires a JSON body; none was sent` });
@@ -127,15 +187,19 @@ export class OperationChecks {
       return JSON_MEDIA.test(contentType(message) ?? '') ? [{ where, message: 'declared as JSON but is not valid JSON' }] : [];
     }
     const findings: Finding[] = [];
-    const schema = resolveLocalRef(this.#document, pointer);
+    const schema = this.#resolve(pointer);
+    let unchecked: string | undefined;
     values.slice(0, MAX_ITEMS_WALKED).forEach((value, line) => {
       const at = options.ndjson ? `${where} line ${line + 1}` : where;
-      for (const problem of this.#validators.validate(pointer, value)) {
+      const validation = this.#validators.validate(pointer, value);
+      if ('unchecked' in validation) unchecked ??= validation.unchecked;
+      for (const problem of 'problems' in validation ? validation.problems : []) {
         if (valueAt(value, problem.instancePath) === REDACTED) continue;
         findings.push({ where: `${at}${readablePath(problem.instancePath)}`, message: problem.message });
       }
       if (options.drift && isObject(schema)) findings.push(...this.#drift(at, value, schema));
     });
+    if (unchecked !== undefined) notChecked.push({ where, message: `not checked against the schema: ${unchecked}` });
     if (options.absent && isObject(schema)) findings.push(...this.#absent(where, values, schema));
     return capped(dedupe(findings), where);
   }
@@ -199,7 +263,7 @@ export class OperationChecks {
   #resolved(schema: SchemaObject | undefined): SchemaObject | undefined {
     let current = schema;
     for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
-      const target = resolveLocalRef(this.#document, current.$ref);
+      const target = this.#resolve(current.$ref);
       current = isObject(target) ? target : undefined;
     }
     return current;
@@ -210,16 +274,24 @@ export class OperationChecks {
     if (!isObject(responses)) return undefined;
     const key = [String(status), `${String(status)[0]}XX`, `${String(status)[0]}xx`, 'default'].find((candidate) => responses[candidate] !== undefined);
     if (key === undefined) return undefined;
-    const raw = responses[key];
+    const located = this.#responseContent(operation, key);
+    if (!located) return undefined;
+    const media = pickMedia(Object.keys(located.content), sentType);
+    if (!media) return undefined;
+    const content = located.content[media];
+    if (!isObject(content) || content.schema === undefined) return undefined;
+    return { pointer: mediaSchemaPointer(located.base, media), ndjson: NDJSON_MEDIA.test(media) };
+  }
+
+  /** The answer for status key `key` ("200", "4XX", "default"): where it is, and its media types. */
+  #responseContent(operation: ApiOperation, key: string): { base: string; content: Record<string, unknown> } | undefined {
+    const responses = operation.operation.responses;
+    const raw = isObject(responses) ? responses[key] : undefined;
     let base = pointerOf('paths', operation.path, operation.method.toLowerCase(), 'responses', key);
     if (isObject(raw) && typeof raw.$ref === 'string') base = raw.$ref;
-    const response = resolveLocalRef(this.#document, base);
+    const response = this.#resolve(base);
     if (!isObject(response) || !isObject(response.content)) return undefined;
-    const media = pickMedia(Object.keys(response.content), sentType);
-    if (!media) return undefined;
-    const content = response.content[media];
-    if (!isObject(content) || content.schema === undefined) return undefined;
-    return { pointer: `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`, ndjson: NDJSON_MEDIA.test(media) };
+    return { base, content: response.content };
   }
 
   #plan(operation: ApiOperation): OperationPlan {
@@ -231,7 +303,7 @@ export class OperationChecks {
       list.forEach((raw, index) => {
         if (!isObject(raw)) return;
         const pointer = typeof raw.$ref === 'string' ? raw.$ref : `${base}/parameters/${index}`;
-        const parameter = typeof raw.$ref === 'string' ? resolveLocalRef(this.#document, raw.$ref) : raw;
+        const parameter = typeof raw.$ref === 'string' ? this.#resolve(raw.$ref) : raw;
         if (!isParameter(parameter) || (parameter.in !== 'path' && parameter.in !== 'query')) return;
         const replaced = parameters.findIndex((other) => other.in === parameter.in && other.name === parameter.name);
         if (replaced >= 0) parameters.splice(replaced, 1);
@@ -253,12 +325,12 @@ export class OperationChecks {
     const rawBody = operation.operation.requestBody;
     if (isObject(rawBody)) {
       const base = typeof rawBody.$ref === 'string' ? rawBody.$ref : `${pathPointer}/${operation.method.toLowerCase()}/requestBody`;
-      const body = resolveLocalRef(this.#document, base);
+      const body = this.#resolve(base);
       if (isObject(body)) {
         const media = isObject(body.content) ? Object.keys(body.content).find((type) => JSON_MEDIA.test(type)) : undefined;
         // Only a JSON body is the proxy's to judge; a multipart upload is required in its own way.
         bodyRequired = body.required === true && media !== undefined;
-        if (media) bodyPointer = `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
+        if (media) bodyPointer = mediaSchemaPointer(base, media);
       }
     }
     const plan: OperationPlan = {
@@ -270,6 +342,10 @@ export class OperationChecks {
     this.#plans.set(operation, plan);
     return plan;
   }
+}
+
+function mediaSchemaPointer(base: string, media: string): string {
+  return `${base}/content/${media.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
 }
 
 function isParameter(value: unknown): value is ParameterObject {

@@ -7,23 +7,34 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import type { RecordAnnotator } from '../traffic/recorder.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { ApiKnowledge, KnowledgeLogger } from './knowledge.js';
+import type { ApiOperation } from './operations.js';
 
 export const FINDINGS_HEADER = 'x-ons-proxy-findings';
+
+export interface FeatureLogger extends KnowledgeLogger {
+  debug(message: string): void;
+}
 
 export interface ApiDocumentFeature extends ProxyFeature {
   readonly annotate: RecordAnnotator;
 }
 
-export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsHeader: boolean; logger: KnowledgeLogger }): ApiDocumentFeature {
+export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsHeader: boolean; logger: FeatureLogger }): ApiDocumentFeature {
   const warned = new Set<string>();
+  // Operations whose checks could not run (a schema the validator cannot compile), said at debug once each.
+  const uncheckable = new Set<ApiOperation>();
   return {
     name: 'openapi',
     // Sees the upstream's answer (the findings header); its annotator runs inside the recorder.
     phase: 'observe',
     register(app: FastifyInstance) {
       // The radix trees are built once the proxy listens, while it waits for its first request.
+      // The models are then registered a few milliseconds at a time (see CheckScheduler).
       app.addHook('onListen', (done) => {
-        setImmediate(() => knowledge.current?.warmUp());
+        setImmediate(() => {
+          knowledge.current?.warmUp();
+          knowledge.current?.scheduler.warmUp();
+        });
         done();
       });
     },
@@ -51,15 +62,31 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
         options.logger.warn(`${call.hint ?? call.warnKey} (shown once per run)`);
       }
       if (call.match.kind !== 'operation') return;
-      // The proxy's own answers (a guard, an unreachable upstream) are not the API's to judge.
-      const answered = record.upstreamUrl !== undefined && record.error === undefined && record.aborted !== true;
-      const result = api.checks.exchange(call.match.operation, call.match.params, new URLSearchParams(query), {
-        request: record.request,
-        response: answered ? record.response : { ...record.response, bodyBytes: 0 },
-        status: answered ? record.status : 0,
-      });
-      if (result.findings.length > 0) record.findings = result.findings;
-      if (result.notChecked.length > 0) record.notChecked = result.notChecked;
+      const { operation, params } = call.match;
+      const check = (): void => {
+        // The proxy's own answers (a guard, an unreachable upstream) are not the API's to judge.
+        const answered = record.upstreamUrl !== undefined && record.error === undefined && record.aborted !== true;
+        const result = api.checks.exchange(operation, params, new URLSearchParams(query), {
+          request: record.request,
+          response: answered ? record.response : { ...record.response, bodyBytes: 0 },
+          status: answered ? record.status : 0,
+        });
+        if (result.findings.length > 0) record.findings = result.findings;
+        if (result.notChecked.length > 0) {
+          record.notChecked = result.notChecked;
+          if (!uncheckable.has(operation)) {
+            uncheckable.add(operation);
+            options.logger.debug(`${operation.id}: ${result.notChecked.map((note) => `${note.where} ${note.message}`).join('; ')} (said once per operation)`);
+          }
+        }
+      };
+      const readiness = api.scheduler.whenReady(operation);
+      if (readiness === 'ready') return check();
+      const skip = (): void => {
+        record.notChecked = [{ where: 'exchange', message: `not checked: ${api.scheduler.maxWaiting} exchanges were already waiting for their operations' checks to be prepared (the proxy prepares them between exchanges, a few milliseconds at a time)` }];
+      };
+      if (readiness === 'busy') return skip();
+      return readiness.then((ready) => (ready === 'ready' ? check() : skip()));
     },
     status() {
       const api = knowledge.current;

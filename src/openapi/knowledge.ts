@@ -74,6 +74,7 @@ export class ApiKnowledge {
   async close(): Promise<void> {
     this.#stop.abort();
     await this.#download;
+    this.#current?.scheduler.close();
   }
 
   /** Never throws for a bad document: one error line, and the proxy runs without it. */
@@ -108,6 +109,7 @@ export class ApiKnowledge {
             if (!result.changed && knowledge.#current) return;
             load(() => loadDocumentFile(result.entry.file, { ...options, label: source.url }));
             knowledge.#current?.warmUp();
+            knowledge.#current?.scheduler.warmUp();
           },
           (error: unknown) => {
             if (knowledge.#stop.signal.aborted) return;

@@ -5,7 +5,8 @@
 // $refs into one registered document recompiled the whole model graph for every operation:
 // half a second each with an Ons-sized document; inlineRefs: false keeps referenced models
 // their own functions, so they are shared rather than copied into every caller.) A schema is
-// compiled on first use and kept.
+// compiled on first use and kept; preparationSteps() splits that work into pieces of a few
+// milliseconds, so the proxy does it between exchanges instead of blocking them.
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -20,48 +21,170 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
+/** The problems of a value, or why it could not be checked at all (the document's schema defeats the validator). */
+export type Validation = { readonly problems: SchemaProblem[] } | { readonly unchecked: string };
+
+type Ajv = InstanceType<typeof AjvDraft04.default>;
+type Compiled = { readonly validate: ValidateFunction } | { readonly unchecked: string } | null;
+
+/** One bounded piece of preparation: at most one schema compiled, or a batch of components registered. */
+export type PreparationStep = () => void;
+
+const REGISTER_BATCH = 40;
+
 export class SchemaValidators {
   readonly #document: OpenApiDocument;
-  #ajv: InstanceType<typeof AjvDraft04.default> | undefined;
-  readonly #compiled = new Map<string, ValidateFunction | null>();
+  #ajv: Ajv | undefined;
+  /** Components registered so far, in the document's order; the instance is usable once all are. */
+  #registered = 0;
+  readonly #componentNames: readonly string[];
+  readonly #compiled = new Map<string, Compiled>();
+  /** Components ajv would not register, with the reason. */
+  readonly #refused = new Map<string, string>();
 
   constructor(document: OpenApiDocument) {
     this.#document = document;
+    this.#componentNames = Object.keys(document.components?.schemas ?? {});
   }
 
-  /** Problems of `value` against the schema at `pointer` ("#/paths/..."); none when the schema cannot be compiled. */
-  validate(pointer: string, value: unknown): SchemaProblem[] {
-    const validator = this.#validator(pointer);
-    if (!validator || validator(value)) return [];
-    return (validator.errors ?? []).map(describeError);
+  /** Problems of `value` against the schema at `pointer` ("#/paths/..."); compiles it now if no preparation did. */
+  validate(pointer: string, value: unknown): Validation {
+    const compiled = this.#compile(pointer);
+    if (compiled === null) return { problems: [] };
+    if ('unchecked' in compiled) return compiled;
+    try {
+      if (compiled.validate(value)) return { problems: [] };
+    } catch (error) {
+      return { unchecked: uncheckableReason(error) };
+    }
+    return { problems: (compiled.validate.errors ?? []).map(describeError) };
   }
 
-  #validator(pointer: string): ValidateFunction | null {
+  /** True when validating against every one of `pointers` costs no compiling. */
+  ready(pointers: readonly string[]): boolean {
+    return this.#registered === this.#componentNames.length && this.#ajv !== undefined && pointers.every((pointer) => this.#compiled.has(pointer));
+  }
+
+  /**
+   * The steps that make `pointers` ready, each small: registering the components in batches,
+   * then compiling the models each pointer reaches deepest first, so no compile recurses into
+   * another (one model per step, and ajv never walks a long $ref chain on the stack).
+   */
+  preparationSteps(pointers: readonly string[]): PreparationStep[] {
+    const steps: PreparationStep[] = [];
+    const batches = Math.max(this.#ajv ? 0 : 1, Math.ceil((this.#componentNames.length - this.#registered) / REGISTER_BATCH));
+    for (let batch = 0; batch < batches; batch++) steps.push(() => this.#register(REGISTER_BATCH));
+    const planned = new Set<string>();
+    for (const pointer of pointers) {
+      if (this.#compiled.has(pointer)) continue;
+      const schema = resolvePointer(this.#document, pointer);
+      for (const name of componentsDeepestFirst(this.#document, schema)) {
+        if (planned.has(name)) continue;
+        planned.add(name);
+        steps.push(() => this.#compileComponent(name));
+      }
+      steps.push(() => void this.#compile(pointer));
+    }
+    return steps;
+  }
+
+  #compile(pointer: string): Compiled {
     const known = this.#compiled.get(pointer);
     if (known !== undefined) return known;
-    let validator: ValidateFunction | null;
-    try {
-      const ajv = this.#instance();
-      const schema = resolvePointer(this.#document, pointer);
-      validator = schema === undefined ? null : ajv.compile(withComponentIds(schema) as object);
-    } catch {
-      // A schema ajv cannot compile (a dangling $ref, an unknown construct) is not checked at all:
-      // an advisory check must never invent findings about the document's own faults.
-      validator = null;
+    let compiled: Compiled;
+    const schema = resolvePointer(this.#document, pointer);
+    if (schema === undefined) compiled = null;
+    else {
+      try {
+        compiled = { validate: this.#instance().compile(withComponentIds(schema) as object) };
+      } catch (error) {
+        const refused = componentsDeepestFirst(this.#document, schema).find((name) => this.#refused.has(name));
+        compiled = { unchecked: refused === undefined ? uncheckableReason(error) : `${this.#refused.get(refused) ?? ''} (model ${refused})` };
+      }
     }
-    this.#compiled.set(pointer, validator);
-    return validator;
+    this.#compiled.set(pointer, compiled);
+    return compiled;
   }
 
-  #instance(): InstanceType<typeof AjvDraft04.default> {
-    if (this.#ajv) return this.#ajv;
-    const ajv = new AjvDraft04.default({ strict: false, allErrors: true, logger: false, validateSchema: false, validateFormats: true, inlineRefs: false });
-    addFormats.default(ajv);
-    const schemas = this.#document.components?.schemas ?? {};
-    for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(withComponentIds(schema) as object, componentId(name));
-    this.#ajv = ajv;
-    return ajv;
+  #compileComponent(name: string): void {
+    try {
+      this.#instance().getSchema(componentId(name));
+    } catch {
+      // Said on every pointer that reaches it: compiling that pointer meets the same fault.
+    }
   }
+
+  #instance(): Ajv {
+    while (this.#ajv === undefined || this.#registered < this.#componentNames.length) this.#register(this.#componentNames.length);
+    return this.#ajv;
+  }
+
+  #register(count: number): void {
+    if (!this.#ajv) {
+      const ajv = new AjvDraft04.default({ strict: false, allErrors: true, logger: false, validateSchema: false, validateFormats: true, inlineRefs: false });
+      addFormats.default(ajv);
+      this.#ajv = ajv;
+    }
+    const schemas = this.#document.components?.schemas ?? {};
+    const end = Math.min(this.#componentNames.length, this.#registered + count);
+    for (; this.#registered < end; this.#registered++) {
+      const name = this.#componentNames[this.#registered] as string;
+      try {
+        this.#ajv.addSchema(withComponentIds(schemas[name]) as object, componentId(name));
+      } catch (error) {
+        // A component ajv refuses stays unregistered: a pointer reaching it is not checked and says why.
+        this.#refused.set(name, uncheckableReason(error));
+      }
+    }
+  }
+}
+
+/** Why a schema could not be used, in words for the record. */
+function uncheckableReason(error: unknown): string {
+  if (error instanceof RangeError) return 'the schema nests or chains $refs too deeply for the validator, which ran out of stack';
+  return `the validator cannot compile the schema: ${(error as Error).message}`;
+}
+
+/** The component models `schema` reaches, each after every model it reaches (cycles broken where met). Iterative: chains may be thousands deep. */
+function componentsDeepestFirst(document: OpenApiDocument, schema: unknown): string[] {
+  const schemas = document.components?.schemas ?? {};
+  const order: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  type Frame = { readonly name: string | undefined; readonly refs: string[] };
+  const stack: Frame[] = [{ name: undefined, refs: componentRefs(schema) }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    const next = frame.refs.pop();
+    if (next === undefined) {
+      stack.pop();
+      if (frame.name !== undefined) {
+        state.set(frame.name, 'done');
+        order.push(frame.name);
+      }
+      continue;
+    }
+    if (state.has(next) || schemas[next] === undefined) continue;
+    state.set(next, 'open');
+    stack.push({ name: next, refs: componentRefs(schemas[next]) });
+  }
+  return order;
+}
+
+/** The component names a schema's own $refs name (not following them). */
+function componentRefs(schema: unknown): string[] {
+  const names: string[] = [];
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) pending.push(...node);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith(COMPONENT_REF)) names.push(decodeToken(value.slice(COMPONENT_REF.length)));
+        else if (typeof value === 'object') pending.push(value);
+      }
+    }
+  }
+  return names.reverse();
 }
 
 function componentId(name: string): string {

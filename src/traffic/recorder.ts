@@ -28,8 +28,10 @@ declare module 'fastify' {
 /**
  * Adds what it knows to a record before any sink sees it (the API document names the
  * operation and lists its findings). It runs after the answer went out, on the recorded copy.
+ * A promise holds the record back from the sinks until it settles: an annotator that returns
+ * one must settle it soon (the API document's checks wait at most for their validators).
  */
-export type RecordAnnotator = (record: TrafficRecord) => void;
+export type RecordAnnotator = (record: TrafficRecord) => void | Promise<void>;
 
 type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
@@ -53,15 +55,24 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
 
-  const publish = (built: TrafficRecord): void => {
-    recorded++;
-    for (const annotate of annotators) {
+  const annotationFailed = (built: TrafficRecord, error: unknown): void => {
+    logger.error(`could not annotate the record of exchange ${built.id}: ${(error as Error).message}`);
+  };
+  /** Runs the annotators from `first` on, in order; a promise when one of them has to wait. */
+  const annotate = (built: TrafficRecord, first = 0): Promise<void> | undefined => {
+    for (let index = first; index < annotators.length; index++) {
+      let result: void | Promise<void>;
       try {
-        annotate(built);
+        result = annotators[index]?.(built);
       } catch (error) {
-        logger.error(`could not annotate the record of exchange ${built.id}: ${(error as Error).message}`);
+        annotationFailed(built, error);
+        continue;
       }
+      if (result instanceof Promise) return result.catch((error: unknown) => annotationFailed(built, error)).then(() => annotate(built, index + 1));
     }
+    return undefined;
+  };
+  const write = (built: TrafficRecord): void => {
     const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of exchange ${built.id}, recorded without bodies: ${error.message}`));
     // One failing sink must not cost the others their record.
     for (const sink of sinks) {
@@ -71,6 +82,19 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
         logger.error(`the ${sink.name} record sink failed: ${(error as Error).message}`);
       }
     }
+  };
+  const publish = (built: TrafficRecord): void => {
+    recorded++;
+    const annotating = annotate(built);
+    if (annotating === undefined) {
+      write(built);
+      return;
+    }
+    const done = annotating
+      .then(() => write(built))
+      .catch((error: unknown) => logger.error(`could not record exchange ${built.id}: ${(error as Error).message}`))
+      .finally(() => pending.delete(done));
+    pending.add(done);
   };
   // This runs as the exchange ends, on the response's 'close': a throw here would end the process.
   const publishSafely = (record: TrafficRecord): void => {

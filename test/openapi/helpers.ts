@@ -21,7 +21,8 @@ export async function proxyWithDocument(upstream: Upstream, overrides: Partial<P
   const console = new PassThrough();
   let text = '';
   console.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const proxy = await startInstance(configFor(upstream, { logLevel: 'info', ...overrides }), { logger: createConsoleLogger('info', console) });
+  const config = configFor(upstream, { logLevel: 'info', ...overrides });
+  const proxy = await startInstance(config, { logger: createConsoleLogger(config.logLevel, console) });
   return {
     proxy,
     lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),

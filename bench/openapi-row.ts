@@ -1,0 +1,156 @@
+// The row with an Ons-sized API document loaded (`--only openapi`): the same proxy with and
+// without a synthetic document of ~926 operations and ~790 models, at 4 connections, in one
+// interleaved run. Per exchange it measures the proxy child's own CPU time (from /proc), not
+// throughput: on a shared machine the CPU an exchange costs is steadier than req/s.
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pki } from './nginx.js';
+import { PeakRss } from './processes.js';
+import { median, type Table } from './report.js';
+import { runLoad } from './run.js';
+import { startProxy, type StartedProxy } from './targets.js';
+import { findWrk } from './wrk.js';
+import { syntheticOnsDocument } from '../test/support/synthetic-openapi.js';
+
+export interface OpenApiRowOptions {
+  readonly pki: Pki;
+  readonly upstreamPort: number;
+  readonly maxConcurrency: number;
+  readonly dir: string;
+  readonly reps: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly startups: number;
+  readonly log: (line: string) => void;
+}
+
+export interface OpenApiRowResult {
+  readonly table: Table;
+  /** The issue's targets, one line each. */
+  readonly goals: readonly string[];
+}
+
+const CONNECTIONS = 4;
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * The synthetic document, plus the upstream's /json as an operation whose answer model fits
+ * the answer, as most answers fit theirs: every exchange is matched and checked, and the cost
+ * measured is that of checking, not of describing findings.
+ */
+export function benchDocument(): Record<string, unknown> {
+  const document = syntheticOnsDocument();
+  const paths = document.paths as Record<string, unknown>;
+  const schemas = (document.components as { schemas: Record<string, unknown> }).schemas;
+  const optional = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`extra${i}`, i % 3 === 0 ? { type: 'string', format: 'date', nullable: true } : i % 3 === 1 ? { type: 'integer', format: 'int64' } : { type: 'string' }]));
+  schemas['bench.Client'] = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'integer', format: 'int64' }, objectId: { type: 'string' }, firstName: { type: 'string' }, lastName: { type: 'string' }, active: { type: 'boolean' }, ...optional },
+  };
+  schemas['bench.list.ClientList'] = { type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/bench.Client' } }, pad: { type: 'string' } } };
+  paths['/json'] = {
+    get: {
+      operationId: 'BenchAPI.json',
+      summary: 'The benchmark upstream answer',
+      tags: ['Bench'],
+      responses: { '200': { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/bench.list.ClientList' } } } } },
+    },
+  };
+  return document;
+}
+
+/** CPU seconds (user + system) the process used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+interface Sample {
+  readonly cpuUsPerExchange: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly rssBytes: number;
+  readonly failures: number;
+}
+
+export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApiRowResult> {
+  const documentFile = path.join(options.dir, 'synthetic-openapi.json');
+  await mkdir(options.dir, { recursive: true });
+  await writeFile(documentFile, JSON.stringify(benchDocument()));
+  const variants = [
+    { name: 'without document', env: { ONS_PROXY_OPENAPI: 'off' } },
+    { name: 'with document', env: { ONS_PROXY_OPENAPI: documentFile } },
+  ] as const;
+  const start = async (variant: (typeof variants)[number], label: string): Promise<StartedProxy> => {
+    const logDir = path.join(options.dir, label);
+    await mkdir(logDir, { recursive: true });
+    return startProxy({ pki: options.pki, upstreamPort: options.upstreamPort, maxConcurrency: options.maxConcurrency, logDir, logBodies: true, console: 'pipe', env: variant.env });
+  };
+
+  const startupMs: number[][] = variants.map(() => []);
+  for (let i = 0; i < options.startups; i++) {
+    for (const [index, variant] of variants.entries()) {
+      const proxy = await start(variant, `startup-${index}-${i}`);
+      startupMs[index]?.push(proxy.readyMs);
+      await proxy.stop();
+    }
+  }
+
+  const wrk = findWrk() !== undefined;
+  const proxies = [];
+  for (const [index, variant] of variants.entries()) proxies.push(await start(variant, `load-${index}`));
+  const samples: Sample[][] = variants.map(() => []);
+  try {
+    for (let rep = 0; rep < options.reps; rep++) {
+      for (let step = 0; step < variants.length; step++) {
+        const index = (step + rep) % variants.length;
+        const proxy = proxies[index] as StartedProxy;
+        const pid = proxy.child.pid as number;
+        const url = `http://127.0.0.1:${proxy.port}/json`;
+        await runLoad({ url, connections: CONNECTIONS, durationS: options.warmupS }, wrk);
+        const rss = new PeakRss(pid);
+        const cpuBefore = cpuSeconds(pid);
+        const load = await runLoad({ url, connections: CONNECTIONS, durationS: options.durationS }, wrk);
+        const cpu = cpuSeconds(pid) - cpuBefore;
+        samples[index]?.push({ cpuUsPerExchange: (cpu * 1e6) / Math.max(1, load.requests), rps: load.rps, p50Ms: load.p50Ms, rssBytes: rss.stop(), failures: load.failures });
+        options.log(`openapi ${variants[index]?.name} rep ${rep + 1}: ${load.rps.toFixed(0)} req/s, ${((cpu * 1e6) / Math.max(1, load.requests)).toFixed(0)} us CPU per exchange`);
+      }
+    }
+  } finally {
+    for (const proxy of proxies) await proxy.stop();
+  }
+
+  const summary = variants.map((variant, index) => {
+    const list = samples[index] ?? [];
+    return {
+      name: variant.name,
+      cpuUs: median(list.map((s) => s.cpuUsPerExchange)),
+      rps: median(list.map((s) => s.rps)),
+      p50Ms: median(list.map((s) => s.p50Ms)),
+      rssMb: Math.max(...list.map((s) => s.rssBytes)) / 1024 ** 2,
+      startupMs: median(startupMs[index] ?? []),
+      failures: list.reduce((sum, s) => sum + s.failures, 0),
+    };
+  });
+  const [off, on] = summary as [(typeof summary)[number], (typeof summary)[number]];
+  const cpuRatio = on.cpuUs / off.cpuUs;
+  const table: Table = {
+    title: `1 KB JSON, ${CONNECTIONS} connections, without and with a synthetic Ons-sized API document (926 operations, 790 models; every exchange matched and checked, its answer fits its model); load by ${wrk ? 'wrk' : 'autocannon'}`,
+    head: ['proxy', 'CPU us per exchange', 'req/s', 'p50 ms', 'peak RSS MB', 'startup ms', 'failures'],
+    rows: summary.map((s) => [s.name, s.cpuUs.toFixed(0), s.rps.toFixed(0), s.p50Ms.toFixed(3), s.rssMb.toFixed(1), s.startupMs.toFixed(0), String(s.failures)]),
+  };
+  const goals = [
+    `- CPU per exchange with the document: x${cpuRatio.toFixed(3)} of without (target <= x1.10): ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}`,
+    `- peak RSS: ${signedMb(on.rssMb - off.rssMb)} (target <= +40 MB): ${on.rssMb - off.rssMb <= 40 ? 'met' : 'NOT met'}`,
+    `- start-up with the document: ${on.startupMs.toFixed(0)} ms, without ${off.startupMs.toFixed(0)} ms (target < 500 ms): ${on.startupMs < 500 ? 'met' : 'NOT met'}`,
+  ];
+  return { table, goals };
+}
+
+function signedMb(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)} MB`;
+}
