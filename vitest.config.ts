@@ -8,5 +8,6 @@ export default defineConfig({
     // Socket-heavy suites share two cores; running files one at a time keeps them honest.
     fileParallelism: false,
     pool: 'forks',
+    globalSetup: ['test/support/temp-folder.ts'],
   },
 });

@@ -16,11 +16,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The test run's own temp folder (test/support/temp-folder.ts), so a command's throwaway files go where the run removes them. */
+function runTemp(): { TMPDIR?: string } {
+  return process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR };
+}
+
 /** Runs `ons-proxy <args>` to completion with only the given environment (plus PATH), in `cwd`. */
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd: string; timeoutMs?: number }): Promise<CliResult> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...runTemp(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -50,7 +55,7 @@ export interface SpawnedProxy {
 export function spawnProxy(args: readonly string[], options: { env: Record<string, string>; cwd: string; executable?: string }): Promise<SpawnedProxy> {
   if (options.executable === undefined) assertBuilt();
   const [command, commandArgs] = options.executable === undefined ? [process.execPath, [CLI, ...args]] : [options.executable, [...args]];
-  const child = spawn(command, commandArgs, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ONS_PROXY_PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ONS_PROXY_PORT: '0', ...runTemp(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
