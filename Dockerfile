@@ -22,8 +22,9 @@ COPY --from=build /pack/package.tgz /tmp/package.tgz
 COPY package-lock.json ./
 RUN tar -xzf /tmp/package.tgz --strip-components=1 -C /app && rm /tmp/package.tgz \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-# The traffic records go to /app/logs (mount a volume there); certificates are mounted at /app/certs.
-RUN mkdir -p /app/logs /app/certs && chown node:node /app/logs
+# The traffic records go to /app/logs (mount a volume there; owner-only, as the proxy wants its
+# traffic folder), certificates are mounted at /app/certs.
+RUN mkdir -p /app/logs /app/certs && chown node:node /app/logs && chmod 0700 /app/logs
 USER node
 # A container's own loopback is unreachable from outside, so the proxy listens on all of the
 # container's interfaces; who can reach it is decided where the port is published
