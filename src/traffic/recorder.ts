@@ -188,6 +188,8 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
       await new Promise((resolve) => setImmediate(resolve));
       while (pending.size > 0) await Promise.allSettled([...pending]);
       refusals.flush();
+      // A summed-up refusal may wait for its annotators like any record: the sinks close after it.
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       for (const sink of sinks) await sink.close?.();
     },
   };
