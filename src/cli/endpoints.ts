@@ -1,12 +1,11 @@
 import { UserError } from '../config/errors.js';
-import { settingByKey } from '../config/settings.js';
 import { formatEndpointReport } from '../reports/endpoint-text.js';
 import { summarizeEndpoints, type UsedExchange } from '../reports/endpoints.js';
 import { formatTechnicalDesign } from '../reports/technical-design.js';
-import { CONFIG_SOURCE_OPTIONS, stringFlag } from './args.js';
+import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
-import { REPORT_DOCUMENT_HELP, REPORT_DOCUMENT_OPTIONS, reportDocument } from './report-document.js';
+import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
 
 const FORMATS = ['text', 'markdown'] as const;
 
@@ -15,25 +14,11 @@ export const endpointsCommand: Command = {
   summary: 'The operations your integration used, per tag, with calls, statuses and the answer fields it received; --format markdown drafts the Technical Design.',
   usage: 'ons-proxy endpoints [--since 7d] [--profile <name>] [--format text|markdown] [--json]',
   readsSettings: false,
-  options: {
-    since: { type: 'string' },
-    profile: { type: 'string' },
-    json: { type: 'boolean' },
-    format: { type: 'string' },
-    [settingByKey('logDir').flag]: { type: 'string' },
-    ...REPORT_DOCUMENT_OPTIONS,
-    ...CONFIG_SOURCE_OPTIONS,
-  },
-  optionHelp: [
-    ['--since <when>', 'only exchanges from then on: 90s, 30m, 2h, 7d, today, yesterday, 2026-11-01 or 2026-11-01T09:00 (default: all records)'],
-    ['--profile <name>', 'only exchanges of this configuration profile'],
+  options: { ...REPORT_OPTIONS, format: { type: 'string' } },
+  optionHelp: reportHelp([
     ['--format <text|markdown>', 'markdown: a Technical Design draft, use cases (the x-ons-usecase request header, else the log tag) with their endpoints and the fields used'],
     ['--json', 'print JSON: { since, logDirs, document, calls, endpoints: [{ method, path, operation, calls, statuses, firstSeen, lastSeen, answers: [{ model, fields }], useCases }] }'],
-    REPORT_DOCUMENT_HELP,
-    ['--log-dir <path>', 'folder of the traffic records [ONS_PROXY_LOG_DIR; default: ./logs, or each profile\'s in --config]'],
-    ['--config <file>', 'read the log folder(s) from this config file'],
-    ['--env-file <file>', 'read this file instead of ./.env'],
-  ],
+  ]),
   async run(parsed) {
     const format = stringFlag(parsed, 'format') ?? 'text';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UserError(`--format "${format}" is not a format: use text or markdown (or --json).`);

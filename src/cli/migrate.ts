@@ -1,34 +1,19 @@
-import { settingByKey } from '../config/settings.js';
 import { loadMigrationFacts } from '../openapi/index.js';
 import { formatMigrationChecklist, summarizeMigration } from '../reports/migration.js';
 import type { UsedExchange } from '../reports/used-exchange.js';
-import { CONFIG_SOURCE_OPTIONS } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
-import { REPORT_DOCUMENT_HELP, REPORT_DOCUMENT_OPTIONS, reportDocument } from './report-document.js';
+import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
 
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'A checklist for moving off /t/: every removed or deprecated operation your integration called, its replacement, parameter changes and calls.',
   usage: 'ons-proxy migrate [--since 7d] [--profile <name>] [--json]',
   readsSettings: false,
-  options: {
-    since: { type: 'string' },
-    profile: { type: 'string' },
-    json: { type: 'boolean' },
-    [settingByKey('logDir').flag]: { type: 'string' },
-    ...REPORT_DOCUMENT_OPTIONS,
-    ...CONFIG_SOURCE_OPTIONS,
-  },
-  optionHelp: [
-    ['--since <when>', 'only exchanges from then on: 90s, 30m, 2h, 7d, today, yesterday, 2026-11-01 or 2026-11-01T09:00 (default: all records)'],
-    ['--profile <name>', 'only exchanges of this configuration profile'],
+  options: REPORT_OPTIONS,
+  optionHelp: reportHelp([
     ['--json', 'print JSON: { since, logDirs, document, calls, operations: [{ method, path, operationId, state, deprecatedSince, removedOn, replacement, parameterChanges, calls, statuses, firstSeen, lastSeen }] }'],
-    REPORT_DOCUMENT_HELP,
-    ['--log-dir <path>', 'folder of the traffic records [ONS_PROXY_LOG_DIR; default: ./logs, or each profile\'s in --config]'],
-    ['--config <file>', 'read the log folder(s) from this config file'],
-    ['--env-file <file>', 'read this file instead of ./.env'],
-  ],
+  ]),
   async run(parsed) {
     const selection = recordSelection(parsed);
     const { logDirs, profile, query: { since: sinceDate } } = selection;
