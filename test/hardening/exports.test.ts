@@ -6,14 +6,14 @@ import { execFile } from 'node:child_process';
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { validateHar } from '../support/har-schema.js';
 import { rawRequest } from '../support/raw-http.js';
 import { runCli, type SpawnedProxy } from '../support/cli.js';
 import { recordsOf, startProxyProcess, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
 
-const CHROMIUM = process.env.ONS_PROXY_CHROMIUM ?? '/usr/bin/chromium';
 const run = promisify(execFile);
 
 type Har = { log: { entries: Array<{ request: { url: string; comment?: string }; _id: string }>; comment?: string } };
@@ -76,7 +76,7 @@ describe('copy as curl, in Chromium', () => {
     const body = '@/etc/hostname';
     const posted = await fetch(`${proxy.url}/v0/notes`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
     const id = posted.headers.get('x-request-id') ?? '';
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url });
     await page.goto(`${proxy.url}/__proxy/`);

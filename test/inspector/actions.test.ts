@@ -4,15 +4,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS } from '../../src/demo/index.js';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
+import { launchChromium } from '../support/chromium.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { readIndexFile } from '../replay/helpers.js';
-
-const CHROMIUM = process.env.ONS_PROXY_CHROMIUM ?? '/usr/bin/chromium';
 
 let dir: string;
 let upstream: Upstream;
@@ -28,11 +27,10 @@ async function through(target: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (.ci/run does), or point ONS_PROXY_CHROMIUM at a Chromium.`);
   dir = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-inspector-actions-'));
   upstream = await startUpstream();
   proxy = await startProxy(upstream, { fixturesDir: path.join(dir, 'fixtures') });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {

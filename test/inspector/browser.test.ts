@@ -2,12 +2,12 @@
 // driven by playwright-core.
 // A request through the proxy appears in the open page, opens, and shows its body.
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { CLIENTS } from '../../src/demo/index.js';
-import { findChromium, installLine, TEST_TOOLS } from '../../scripts/test-tools.mjs';
+import { launchChromium } from '../support/chromium.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 
 let upstream: Upstream;
@@ -17,15 +17,9 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const found = findChromium(process.env);
-  if (found === undefined || 'problem' in found) {
-    const chromiumTool = TEST_TOOLS.find((tool) => tool.name === 'chromium');
-    throw new Error(found?.problem ?? (chromiumTool ? installLine(chromiumTool) : 'chromium is missing'));
-  }
   upstream = await startUpstream();
   proxy = await startProxy(upstream);
-  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {

@@ -3,18 +3,16 @@
 // and a page of another site cannot open a forwarded path at all. Clients that are not
 // browsers get the upstream's answer byte for byte.
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
+import { launchChromium } from '../support/chromium.js';
 import { startDocumentUpstream, type DocumentUpstream } from '../support/document-upstream.js';
 import { startProxy, startUpstream, type Upstream } from '../support/harness.js';
 import { problemOf } from '../support/raw-http.js';
-
-const CHROMIUM = process.env.ONS_PROXY_CHROMIUM ?? '/usr/bin/chromium';
 
 let upstream: Upstream;
 let documents: DocumentUpstream;
@@ -24,7 +22,6 @@ let foreignSite: http.Server;
 let foreignUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (.ci/run does), or point ONS_PROXY_CHROMIUM at a Chromium.`);
   upstream = await startUpstream();
   documents = await startDocumentUpstream(upstream.pki);
   proxy = await startProxy(upstream, { upstream: documents.url });
@@ -36,8 +33,7 @@ beforeAll(async () => {
   foreignSite.listen(0, '127.0.0.1');
   await once(foreignSite, 'listening');
   foreignUrl = `http://localhost:${(foreignSite.address() as AddressInfo).port}`;
-  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
