@@ -3,41 +3,48 @@
 // most of what recording a large JSON answer cost. A large base64 body goes in without
 // JSON.stringify copying it onto V8's heap (it needs no escaping): a download's record
 // holds 1.4 MB of it, and those copies piled up until the next full GC.
+//
+// The rest of the record is serialised by one JSON.stringify with a mark where each such
+// body goes, and the body's bytes replace the mark: one native call instead of a walk that
+// serialised field by field. The mark holds NUL characters and a per-process random part,
+// so no text the record carries (headers and URLs hold no NUL) can be taken for it.
+import { randomBytes } from 'node:crypto';
 import { JsonBody } from './json-body.js';
 import type { TrafficMessage, TrafficRecord } from './record.js';
 
 const SPLICED_BASE64_BYTES = 64 * 1024;
 
+const MARK_ID = randomBytes(8).toString('hex');
+const REQUEST_MARK = `\u0000ons-proxy request body ${MARK_ID}\u0000`;
+const RESPONSE_MARK = `\u0000ons-proxy response body ${MARK_ID}\u0000`;
+const QUOTE = Buffer.from('"');
+
 const spliced = (message: TrafficMessage): boolean =>
   message.body instanceof JsonBody || (message.bodyEncoding === 'base64' && typeof message.body === 'string' && message.body.length >= SPLICED_BASE64_BYTES);
 
 export function recordBytes(record: TrafficRecord): Buffer {
-  if (!spliced(record.request) && !spliced(record.response)) return Buffer.from(JSON.stringify(record));
-  const parts: Buffer[] = [];
-  let text = '';
-  // Field by field, in the record's own order, so fields added to the record come along.
-  const object = (value: object, nested: boolean): void => {
-    let first = true;
-    text += '{';
-    for (const [key, inner] of Object.entries(value)) {
-      if (inner === undefined) continue;
-      text += `${first ? '' : ','}${JSON.stringify(key)}:`;
-      first = false;
-      if (inner instanceof JsonBody) {
-        parts.push(Buffer.from(text), inner.text);
-        text = '';
-      } else if (nested && key === 'body' && spliced(value as TrafficMessage) && typeof inner === 'string') {
-        parts.push(Buffer.from(`${text}"`), Buffer.from(inner, 'latin1'));
-        text = '"';
-      } else if (!nested && (key === 'request' || key === 'response')) {
-        object(inner as object, true);
-      } else {
-        text += JSON.stringify(inner);
-      }
-    }
-    text += '}';
+  const request = spliced(record.request);
+  const response = spliced(record.response);
+  if (!request && !response) return Buffer.from(JSON.stringify(record));
+  // A shallow copy keeps the record's own field order, so fields added to the record come along.
+  const marked: TrafficRecord = {
+    ...record,
+    request: request ? { ...record.request, body: REQUEST_MARK } : record.request,
+    response: response ? { ...record.response, body: RESPONSE_MARK } : record.response,
   };
-  object(record, false);
-  parts.push(Buffer.from(text));
+  const text = JSON.stringify(marked);
+  const parts: Buffer[] = [];
+  let from = 0;
+  const splice = (mark: string, message: TrafficMessage): void => {
+    const quoted = JSON.stringify(mark);
+    const at = text.indexOf(quoted, from);
+    parts.push(Buffer.from(text.slice(from, at)));
+    if (message.body instanceof JsonBody) parts.push(message.body.text);
+    else parts.push(QUOTE, Buffer.from(message.body as string, 'latin1'), QUOTE);
+    from = at + quoted.length;
+  };
+  if (request) splice(REQUEST_MARK, record.request);
+  if (response) splice(RESPONSE_MARK, record.response);
+  parts.push(Buffer.from(text.slice(from)));
   return Buffer.concat(parts);
 }
