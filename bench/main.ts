@@ -17,7 +17,7 @@ import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderTe
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { REPO_ROOT } from './paths.js';
-import { CONSOLE_TARGETS, startNodeUpstream, startProxy, type ConsoleTarget } from './targets.js';
+import { CONSOLE_TARGETS, startNodeUpstream, startProxy, startStackFloor, type ConsoleTarget } from './targets.js';
 import { findWrk } from './wrk.js';
 
 /** The realistic rows first (an Ons client, a page of clients); the 1 KB rows are the earlier rounds' workload. */
@@ -40,6 +40,7 @@ const HELP = `npm run bench -- [options]
   --console pipe|file|devnull  where the proxies' console lines go (default pipe: a child process reads them)
   --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
   --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
+  --no-stack-floor       leaves out row (i): fastify + @fastify/http-proxy + undici with none of the proxy's code
   --memory-s <s>         seconds of 50 MB downloads on 4 connections in the memory workload (default 30; --quick 5)
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
   --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
@@ -64,6 +65,7 @@ function options() {
       console: { type: 'string', default: 'pipe' },
       'console-cost': { type: 'boolean', default: false },
       baseline: { type: 'string' },
+      'no-stack-floor': { type: 'boolean', default: false },
       'memory-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -97,6 +99,7 @@ function options() {
     console: values.console as ConsoleTarget,
     consoleCost: values['console-cost'],
     baseline: values.baseline,
+    stackFloor: !values['no-stack-floor'],
     memoryS: number(values['memory-s'], quick ? 5 : 30, 'memory-s'),
     out: values.out ?? path.join(REPO_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
   };
@@ -189,6 +192,11 @@ async function main(): Promise<number> {
         const before = await startProxy({ ...proxyBase, logDir: dirs[3]!, logBodies: true, cliPath: opts.baseline });
         stops.push(before.stop);
         targets.push({ row: 'h', base: `http://127.0.0.1:${before.port}`, pid: before.child.pid! });
+      }
+      if (opts.stackFloor) {
+        const floor = await startStackFloor(pki, upstream.port);
+        stops.push(floor.stop);
+        targets.push({ row: 'i', base: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid! });
       }
       if (nginx) {
         const proxy = await startNginxProxy(nginx, path.join(tmp, 'nginx-proxy'), await freePort(), upstream.port, pki);

@@ -2,8 +2,8 @@
 // quotes. Medians over repetitions (robust to one noisy run on a shared machine), peak RSS as
 // the maximum over them.
 import type { MemorySample } from './memory.js';
-export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
-const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'd', 'e', 'f'];
+export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
+const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'i', 'd', 'e', 'f'];
 
 export const ROW_LABELS: Record<RowId, string> = {
   a: '(a) direct to upstream, mTLS',
@@ -14,6 +14,7 @@ export const ROW_LABELS: Record<RowId, string> = {
   f: '(f) mitmproxy (mitmdump)',
   g: '(g) proxy, full recording, console /dev/null',
   h: '(h) proxy before (--baseline), full recording',
+  i: '(i) the stack alone: fastify + @fastify/http-proxy + undici',
 };
 
 export interface JsonSample {

@@ -5,7 +5,7 @@ import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import type { Pki } from './nginx.js';
 import { BENCH_DIST_DIR, CLI_PATH } from './paths.js';
-import { freePort, spawnTracked, stopChild, tail, waitForHttp } from './processes.js';
+import { freePort, spawnTracked, stopChild, tail, waitForHttp, waitForPort } from './processes.js';
 
 export interface RunningChild {
   readonly port: number;
@@ -127,4 +127,28 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
     throw new Error(`proxy did not start: ${(error as Error).message}\n${stderr()}`);
   }
   return { port, child, readyMs, stop };
+}
+
+/** Row (i): fastify + @fastify/http-proxy + an undici Agent, nothing of the proxy's own (stack-floor-server.ts). */
+export async function startStackFloor(pki: Pki, upstreamPort: number): Promise<RunningChild> {
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [path.join(BENCH_DIST_DIR, 'stack-floor-server.js')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      BENCH_UPSTREAM: `https://127.0.0.1:${upstreamPort}`,
+      BENCH_CLIENT_CERT: pki.clientCertPath,
+      BENCH_CLIENT_KEY: pki.clientKeyPath,
+      BENCH_CA: pki.caPath,
+      BENCH_PORT: String(port),
+    },
+  });
+  const stderr = tail(child.stderr);
+  try {
+    await waitForPort(port, child, 15_000);
+  } catch (error) {
+    await stopChild(child);
+    throw new Error(`the stack-floor server did not start: ${(error as Error).message}\n${stderr()}`);
+  }
+  return { port, child, stop: () => stopChild(child) };
 }
