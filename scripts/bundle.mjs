@@ -8,7 +8,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const result = await build({
-  entryPoints: ['dist/cli/main.js'],
+  // The JSON check thread is started from a file beside the chunk that starts it.
+  entryPoints: ['dist/cli/main.js', { in: 'dist/traffic/json-check-worker.js', out: 'json-check-worker' }],
   outdir: 'dist/cli',
   allowOverwrite: true,
   bundle: true,

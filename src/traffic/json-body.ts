@@ -2,7 +2,8 @@
 // and parsed only when a consumer asks for the value (redaction, advisory checks, a reader
 // in the same process). The traffic file and the inspector take the bytes as they are.
 import { isUtf8 } from 'node:buffer';
-import { JsonTextCheck } from './json-text.js';
+import { checkOffThread, OFF_THREAD_BYTES } from './json-check-thread.js';
+import { JsonTextCheck, type JsonTextVerdict } from './json-text.js';
 
 /**
  * Bytes checked per event-loop turn: about a millisecond on this project's 2-core machine,
@@ -37,24 +38,25 @@ export type JsonBodyCheck = JsonBody | 'too deep' | undefined;
 
 /**
  * The JSON body these bytes hold, if they are one UTF-8 JSON text nested at most `maxDepth`
- * levels. Small bodies are checked at once; larger ones a slice per turn, and then the
- * answer is a promise.
+ * levels. Small bodies are checked at once; larger ones on the check thread, or a slice per
+ * turn when there is none, and then the answer is a promise.
  */
 export function jsonBodyOf(bytes: Buffer, maxDepth: number): JsonBodyCheck | Promise<JsonBodyCheck> {
   if (!isUtf8(bytes)) return undefined;
+  const offThread = bytes.length >= OFF_THREAD_BYTES ? checkOffThread(bytes) : undefined;
+  if (offThread) return offThread.then((verdict) => conclude(verdict, bytes, maxDepth));
   const check = new JsonTextCheck(bytes);
-  if (check.advance(JSON_CHECK_SLICE_BYTES)) return conclude(check, bytes, maxDepth);
+  if (check.advance(JSON_CHECK_SLICE_BYTES)) return conclude(check.verdict, bytes, maxDepth);
   return new Promise((resolve) => {
     const step = (): void => {
-      if (check.advance(JSON_CHECK_SLICE_BYTES)) resolve(conclude(check, bytes, maxDepth));
+      if (check.advance(JSON_CHECK_SLICE_BYTES)) resolve(conclude(check.verdict, bytes, maxDepth));
       else setImmediate(step);
     };
     setImmediate(step);
   });
 }
 
-function conclude(check: JsonTextCheck, bytes: Buffer, maxDepth: number): JsonBodyCheck {
-  const verdict = check.verdict;
+function conclude(verdict: JsonTextVerdict, bytes: Buffer, maxDepth: number): JsonBodyCheck {
   if (!verdict.valid) return undefined;
   if (verdict.maxDepth > maxDepth) return 'too deep';
   return new JsonBody(verdict.lineBreaks ? withoutLineBreaks(bytes) : bytes);

@@ -13,6 +13,7 @@ import { buildRecord, type ExchangeBodies, type RecordContext, type ResponseHead
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { bodiesCheckedOffThread, whenCheckThreadUnavailable } from './json-check-thread.js';
 import { buildRefusalRecord } from './refusal-record.js';
 import { RepeatedRefusals, refusalKind } from './repeated-refusals.js';
 import { serialiseRecord } from './serialise-record.js';
@@ -51,6 +52,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
   };
   const pending = new Set<Promise<void>>();
   let recorded = 0;
+  whenCheckThreadUnavailable((reason) => logger.warn(`Large JSON bodies are checked on the main thread from now on, which slows the proxy: the check thread is unavailable (${reason}).`));
 
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
@@ -181,7 +183,7 @@ export function recordTraffic(config: RecorderSettings, sinks: readonly RecordSi
     status() {
       const status: Record<string, unknown> = {};
       for (const sink of sinks) Object.assign(status, sink.status?.());
-      return { ...status, recordsBuilt: recorded, recordsPending: pending.size, refusalsSummedUp: refusals.summedUp };
+      return { ...status, recordsBuilt: recorded, recordsPending: pending.size, refusalsSummedUp: refusals.summedUp, jsonBodiesCheckedOffThread: bodiesCheckedOffThread() };
     },
     async close() {
       // Exchanges cut off by the shutdown report themselves on the following turns.

@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { bodyValue, JSON_CHECK_SLICE_BYTES, JsonBody } from '../../src/traffic/json-body.js';
+import { bodiesCheckedOffThread, OFF_THREAD_BYTES } from '../../src/traffic/json-check-thread.js';
 import { JsonTextCheck } from '../../src/traffic/json-text.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
@@ -81,6 +82,20 @@ describe('JSON bodies in the record', () => {
     const texts = ['{"a":1} {"b":2}', '{"a":01}', '{"a":"\t"}', '\ufeff{"a":1}', '{"a":1,}', '[1,2'];
     const { records, sent } = await throughProxy(texts);
     for (const [index, { id }] of sent.entries()) expect(byId(records, id).request).toMatchObject({ bodyEncoding: 'text', body: texts[index] });
+  });
+
+  it(`checks bodies of ${OFF_THREAD_BYTES / 1024} KB and more on the check thread, with the same verdicts`, async () => {
+    const large = onsListAnswer(50 * 1024);
+    const tabInString = `{"remarks":"${'x'.repeat(OFF_THREAD_BYTES)}\t"}`;
+    const trailingComma = `[${'1,'.repeat(OFF_THREAD_BYTES)}]`;
+    const before = bodiesCheckedOffThread();
+    const { records, fileText, sent } = await throughProxy([large, tabInString, trailingComma]);
+    // The three request bodies; the echo's answers are small.
+    expect(bodiesCheckedOffThread() - before).toBe(3);
+    expect(byId(records, sent[0]!.id).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(large.toString()) });
+    expect(fileText.includes(`"body":${large.toString()}`)).toBe(true);
+    expect(byId(records, sent[1]!.id).request).toMatchObject({ bodyEncoding: 'text', body: tabInString });
+    expect(byId(records, sent[2]!.id).request).toMatchObject({ bodyEncoding: 'text', body: trailingComma });
   });
 
   it('parses the body to mask fields and records the masked value', async () => {
