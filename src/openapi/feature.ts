@@ -28,13 +28,10 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
     // Sees the upstream's answer (the findings header); its annotator runs inside the recorder.
     phase: 'observe',
     register(app: FastifyInstance) {
-      // The radix trees are built once the proxy listens, while it waits for its first request.
-      // The models are then registered a few milliseconds at a time (see CheckScheduler).
+      // Once the proxy listens, the radix trees are built and the models registered a few
+      // milliseconds at a time, between exchanges (see CheckScheduler).
       app.addHook('onListen', (done) => {
-        setImmediate(() => {
-          knowledge.current?.warmUp();
-          knowledge.current?.scheduler.warmUp();
-        });
+        knowledge.current?.scheduler.warmUp();
         done();
       });
     },
