@@ -2,10 +2,19 @@
 // without a synthetic document of ~926 operations and ~790 models, at 4 connections, in one
 // interleaved run. Per exchange it measures the proxy child's own CPU time (from /proc), not
 // throughput: on a shared machine the CPU an exchange costs is steadier than req/s.
+// `node bench/dist/bench/openapi-row.js [exchanges] [dist folder]` measures the annotator alone,
+// in process, for quick comparisons (another commit's build given as its dist folder).
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as OpenApi from '../src/openapi/index.js';
+import type * as Traffic from '../src/traffic/index.js';
+import type { TrafficRecord } from '../src/traffic/record.js';
 import type { Pki } from './nginx.js';
+import { REPO_ROOT } from './paths.js';
+import { JSON_BODY } from './payloads.js';
 import { PeakRss } from './processes.js';
 import { median, type Table } from './report.js';
 import { runLoad } from './run.js';
@@ -153,4 +162,65 @@ export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApi
 
 function signedMb(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)} MB`;
+}
+
+export interface AnnotatorCost {
+  /** CPU microseconds per exchange: building a record like the proxy's for /json, then with its JSON body parsed, then annotated. */
+  readonly recordUs: number;
+  readonly parsedUs: number;
+  readonly annotatedUs: number;
+}
+
+/**
+ * The annotator's cost per exchange in this process, the document loaded and the /json
+ * operation prepared: no sockets, so it shows the checks' own work (a JSON answer parsed,
+ * validated and walked, the operation matched) apart from the machine's noise. The proxy
+ * under load pays more per exchange (colder caches, collection), which the row above measures.
+ */
+export async function measureAnnotator(exchanges: number, distFolder = path.join(REPO_ROOT, 'dist')): Promise<AnnotatorCost> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-annotator-'));
+  try {
+    const file = path.join(folder, 'openapi.json');
+    await writeFile(file, JSON.stringify(benchDocument()));
+    const { ApiKnowledge, apiDocumentFeature } = (await import(pathToFileURL(path.join(distFolder, 'openapi/index.js')).href)) as typeof OpenApi;
+    const { JsonBody } = (await import(pathToFileURL(path.join(distFolder, 'traffic/index.js')).href)) as typeof Traffic;
+    const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+    const knowledge = ApiKnowledge.open(file, quiet, { noteAbsentFields: false });
+    const feature = apiDocumentFeature(knowledge, { findingsHeader: false, logger: quiet });
+    const record = (): TrafficRecord => ({
+      id: 'exchange', time: new Date().toISOString(), durationMs: 0.8, method: 'GET', url: '/json', upstreamUrl: 'https://127.0.0.1:8443/json', status: 200, profile: 'default', queuedMs: 0,
+      request: { headers: { host: '127.0.0.1:8080' }, body: '', bodyBytes: 0, bodyTruncated: false, bodyEncoding: 'text' },
+      response: { headers: { 'content-type': 'application/json', 'content-length': String(JSON_BODY.length) }, body: new JsonBody(JSON_BODY), bodyBytes: JSON_BODY.length, bodyTruncated: false, bodyEncoding: 'json' },
+    });
+    // The first exchange waits for its operation's checks to be prepared, as in the proxy.
+    await feature.annotate(record());
+    const perExchange = (work: () => void): number => {
+      for (let i = 0; i < Math.min(exchanges, 20_000); i++) work();
+      const started = process.cpuUsage();
+      for (let i = 0; i < exchanges; i++) work();
+      const used = process.cpuUsage(started);
+      return (used.user + used.system) / exchanges;
+    };
+    let kept: unknown;
+    const recordUs = perExchange(() => (kept = record()));
+    const parsedUs = perExchange(() => (kept = (record().response.body as InstanceType<typeof JsonBody>).value));
+    const annotatedUs = perExchange(() => {
+      const annotated = record();
+      void feature.annotate(annotated);
+      if (annotated.operation === undefined || annotated.findings !== undefined) throw new Error(`the /json exchange was not annotated as expected: ${JSON.stringify({ operation: annotated.operation, findings: annotated.findings, notChecked: annotated.notChecked })}`);
+      kept = annotated;
+    });
+    void kept;
+    await feature.close?.();
+    return { recordUs, parsedUs, annotatedUs };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('openapi-row.js')) {
+  const exchanges = Number(process.argv[2] ?? 200_000);
+  const cost = await measureAnnotator(exchanges, process.argv[3] === undefined ? undefined : path.resolve(process.argv[3]));
+  const us = (value: number): string => `${value.toFixed(2)} us`;
+  console.log(`per exchange, ${exchanges} exchanges in process: record ${us(cost.recordUs)}; its JSON answer parsed ${us(cost.parsedUs - cost.recordUs)}; the annotator (parse, match, checks) ${us(cost.annotatedUs - cost.recordUs)}`);
 }
