@@ -113,20 +113,39 @@ export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApi
   const proxies = [];
   for (const [index, variant] of variants.entries()) proxies.push(await start(variant, `load-${index}`));
   const samples: Sample[][] = variants.map(() => []);
+  // Each repetition measures the two proxies in an A-B-B-A order of half-length runs: the load
+  // other jobs put on this shared machine drifts over seconds, and a drift that is linear over
+  // the repetition then weighs on both proxies alike instead of on whichever ran second.
+  const halfS = Math.max(1, Math.round(options.durationS / 2));
   try {
     for (let rep = 0; rep < options.reps; rep++) {
-      for (let step = 0; step < variants.length; step++) {
-        const index = (step + rep) % variants.length;
+      const first = rep % variants.length;
+      const order = [first, 1 - first, 1 - first, first];
+      const totals = variants.map(() => ({ cpuS: 0, requests: 0, seconds: 0, p50Ms: [] as number[], rssBytes: 0, failures: 0 }));
+      for (const index of new Set(order)) {
         const proxy = proxies[index] as StartedProxy;
+        await runLoad({ url: `http://127.0.0.1:${proxy.port}/json`, connections: CONNECTIONS, durationS: options.warmupS }, wrk);
+      }
+      for (const index of order) {
+        const proxy = proxies[index] as StartedProxy;
+        const total = totals[index];
+        if (!total) continue;
         const pid = proxy.child.pid as number;
-        const url = `http://127.0.0.1:${proxy.port}/json`;
-        await runLoad({ url, connections: CONNECTIONS, durationS: options.warmupS }, wrk);
         const rss = new PeakRss(pid);
         const cpuBefore = cpuSeconds(pid);
-        const load = await runLoad({ url, connections: CONNECTIONS, durationS: options.durationS }, wrk);
-        const cpu = cpuSeconds(pid) - cpuBefore;
-        samples[index]?.push({ cpuUsPerExchange: (cpu * 1e6) / Math.max(1, load.requests), rps: load.rps, p50Ms: load.p50Ms, rssBytes: rss.stop(), failures: load.failures });
-        options.log(`openapi ${variants[index]?.name} rep ${rep + 1}: ${load.rps.toFixed(0)} req/s, ${((cpu * 1e6) / Math.max(1, load.requests)).toFixed(0)} us CPU per exchange`);
+        const load = await runLoad({ url: `http://127.0.0.1:${proxy.port}/json`, connections: CONNECTIONS, durationS: halfS }, wrk);
+        total.cpuS += cpuSeconds(pid) - cpuBefore;
+        total.requests += load.requests;
+        total.seconds += load.requests / Math.max(1, load.rps);
+        total.p50Ms.push(load.p50Ms);
+        total.rssBytes = Math.max(total.rssBytes, rss.stop());
+        total.failures += load.failures;
+      }
+      for (const [index, total] of totals.entries()) {
+        const cpuUsPerExchange = (total.cpuS * 1e6) / Math.max(1, total.requests);
+        const rps = total.requests / Math.max(1e-9, total.seconds);
+        samples[index]?.push({ cpuUsPerExchange, rps, p50Ms: median(total.p50Ms), rssBytes: total.rssBytes, failures: total.failures });
+        options.log(`openapi ${variants[index]?.name} rep ${rep + 1}: ${rps.toFixed(0)} req/s, ${cpuUsPerExchange.toFixed(0)} us CPU per exchange`);
       }
     }
   } finally {
