@@ -166,13 +166,15 @@ export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApi
   });
   const [off, on] = summary as [(typeof summary)[number], (typeof summary)[number]];
   const cpuRatio = on.cpuUs / off.cpuUs;
+  // Each repetition's own ratio, its two proxies measured side by side: how far the medians' ratio is from the noise.
+  const repetitionRatios = (samples[1] ?? []).map((sample, rep) => sample.cpuUsPerExchange / (samples[0]?.[rep]?.cpuUsPerExchange ?? NaN));
   const table: Table = {
     title: `1 KB JSON, ${CONNECTIONS} connections, without and with a synthetic Ons-sized API document (926 operations, 790 models; every exchange matched and checked, its answer fits its model); load by ${wrk ? 'wrk' : 'autocannon'}`,
     head: ['proxy', 'CPU us per exchange', 'req/s', 'p50 ms', 'peak RSS MB', 'startup ms', 'failures'],
     rows: summary.map((s) => [s.name, s.cpuUs.toFixed(0), s.rps.toFixed(0), s.p50Ms.toFixed(3), s.rssMb.toFixed(1), s.startupMs.toFixed(0), String(s.failures)]),
   };
   const goals = [
-    `- CPU per exchange with the document: x${cpuRatio.toFixed(3)} of without (target <= x1.10): ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}`,
+    `- CPU per exchange with the document: x${cpuRatio.toFixed(3)} of without (target <= x1.10): ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}; each repetition's own ratio: ${repetitionRatios.map((ratio) => `x${ratio.toFixed(3)}`).join(', ')}`,
     `- peak RSS: ${signedMb(on.rssMb - off.rssMb)} (target <= +40 MB): ${on.rssMb - off.rssMb <= 40 ? 'met' : 'NOT met'}`,
     `- start-up with the document: ${on.startupMs.toFixed(0)} ms, without ${off.startupMs.toFixed(0)} ms (target < 500 ms): ${on.startupMs < 500 ? 'met' : 'NOT met'}`,
   ];
