@@ -36,6 +36,8 @@ export class ApiIndex {
   #checks: OperationChecks | undefined;
   #scheduler: CheckScheduler<ApiOperation> | undefined;
   readonly #noteAbsentFields: boolean;
+  /** What records say about each operation: the same for every call, so built once (records are never edited). */
+  readonly #summaries = new Map<ApiOperation, { readonly summary: OperationSummary; readonly hint: string | undefined }>();
 
   constructor(
     readonly document: OpenApiDocument,
@@ -49,16 +51,17 @@ export class ApiIndex {
   }
 
   /**
-   * Built on first use: its radix trees cost about as much as parsing a 3 MB document, and a
-   * proxy should listen first (it builds them when idle, see warmUp).
+   * Its radix trees cost more than parsing a 3 MB document (find-my-way compiles code per
+   * route): a proxy builds them between exchanges once it listens (the scheduler's warm-up),
+   * and a match that comes first finishes them at once.
    */
   get matcher(): OperationMatcher {
     return (this.#matcher ??= new OperationMatcher(this.index.operations));
   }
 
-  /** Builds the matcher now, so the first exchange does not pay for it. */
+  /** Builds the matcher now, all at once (a command or a measurement that does not serve exchanges). */
   warmUp(): void {
-    void this.matcher;
+    this.matcher.buildAll();
   }
 
   get operations(): readonly ApiOperation[] {
@@ -70,9 +73,14 @@ export class ApiIndex {
     return (this.#checks ??= new OperationChecks(this.document, { noteAbsentFields: this.#noteAbsentFields }));
   }
 
-  /** Prepares the checks between exchanges; the proxy asks it before checking an exchange. */
+  /** Prepares the matcher and the checks between exchanges; the proxy asks it before checking an exchange. */
   get scheduler(): CheckScheduler<ApiOperation> {
-    return (this.#scheduler ??= new CheckScheduler(this.checks));
+    const checks = this.checks;
+    return (this.#scheduler ??= new CheckScheduler({
+      ready: (operation) => checks.ready(operation),
+      preparationSteps: (operation) => checks.preparationSteps(operation),
+      warmUpSteps: () => [...this.matcher.buildSteps(), ...checks.warmUpSteps()],
+    }));
   }
 
   /** Which operation `METHOD path` is, with the hint a developer needs. `path` carries no query. */
@@ -82,9 +90,8 @@ export class ApiIndex {
     switch (match.kind) {
       case 'operation': {
         const { operation } = match;
-        const summary = summarize(operation);
-        if (!operation.deprecated) return { match, operation: summary, hint: undefined, warnKey: undefined };
-        return { match, operation: summary, hint: this.#deprecatedHint(operation), warnKey: `${operation.method} ${operation.path}` };
+        const { summary, hint } = this.#summary(operation);
+        return { match, operation: summary, hint, warnKey: operation.deprecated ? `${operation.method} ${operation.path}` : undefined };
       }
       case 'removed': {
         const { replacement, oldPath } = match;
@@ -112,6 +119,15 @@ export class ApiIndex {
         return { match, operation: undefined, hint: `No operation of the API document matches ${upper} ${path}.${removed}${nearest ? ` Nearest: ${nearest}.` : ''}`, warnKey: undefined };
       }
     }
+  }
+
+  #summary(operation: ApiOperation): { readonly summary: OperationSummary; readonly hint: string | undefined } {
+    let known = this.#summaries.get(operation);
+    if (!known) {
+      known = { summary: summarize(operation), hint: operation.deprecated ? this.#deprecatedHint(operation) : undefined };
+      this.#summaries.set(operation, known);
+    }
+    return known;
   }
 
   #deprecatedHint(operation: ApiOperation): string {

@@ -1,6 +1,7 @@
 // Advisory checks of one exchange against its operation: never blocking, run on the
 // recorded copy after the answer went out. Each finding names where ("request.query.from_date")
 // and what is wrong, in words a developer acts on.
+import { AnswerFields, MAX_ITEMS_WALKED } from './answer-fields.js';
 import { isObject, resolveLocalRef, type OpenApiDocument, type ParameterObject, type SchemaObject } from './document.js';
 import { editRatio, routeParamName } from './matcher.js';
 import type { ApiOperation } from './operations.js';
@@ -28,7 +29,6 @@ export interface CheckResult {
 }
 
 const MAX_FINDINGS_PER_PART = 10;
-const MAX_ITEMS_WALKED = 100;
 const REDACTED = '[redacted]';
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/i;
 const NDJSON_MEDIA = /^application\/(?:x-)?ndjson$/i;
@@ -42,11 +42,26 @@ interface PlannedParameter {
   readonly schema: SchemaObject | undefined;
 }
 
+/** The schema an answer is checked against. */
+interface AnswerPlan {
+  readonly pointer: string;
+  readonly schema: unknown;
+  readonly ndjson: boolean;
+}
+
+/** Answer plans by status, then by the answer's Content-Type as sent; null: nothing to check it against. */
+type AnswerPlans = Map<number, Map<string, AnswerPlan | null>>;
+
+/** Content-Type values kept per status: an upstream that varies them (a boundary, a charset) must not grow the map without end. */
+const MAX_ANSWER_TYPES = 16;
+
 interface OperationPlan {
   readonly parameters: readonly PlannedParameter[];
   readonly queryNames: ReadonlySet<string>;
   readonly bodyRequired: boolean;
-  readonly bodyPointer: string | undefined;
+  /** The request body's schema (JSON), checked like an answer's. */
+  readonly body: AnswerPlan | undefined;
+  readonly answers: AnswerPlans;
 }
 
 export class OperationChecks {
@@ -59,6 +74,7 @@ export class OperationChecks {
   readonly #pointerLists = new Map<ApiOperation, readonly string[]>();
   /** Operations whose checks compile nothing any more: asked on every exchange. */
   readonly #ready = new Set<ApiOperation>();
+  readonly #fields = new AnswerFields((schema) => this.#resolved(schema));
 
   /** `noteAbsentFields`: say when model fields are missing from an answer (staging and production filter them). */
   constructor(document: OpenApiDocument, options: { noteAbsentFields: boolean }) {
@@ -103,7 +119,7 @@ export class OperationChecks {
     if (known) return known;
     const plan = this.#plan(operation);
     const pointers = plan.parameters.flatMap((parameter) => (parameter.schemaPointer ? [parameter.schemaPointer] : []));
-    if (plan.bodyPointer) pointers.push(plan.bodyPointer);
+    if (plan.body) pointers.push(plan.body.pointer);
     const responses = operation.operation.responses;
     if (isObject(responses)) {
       for (const key of Object.keys(responses)) {
@@ -140,11 +156,11 @@ export class OperationChecks {
         findings.push({ where, message: `${JSON.stringify(shown)} ${problem.message}${formatHint(parameter.schema)}` });
       }
     }
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
     for (const name of query.keys()) {
       const bare = bareName(name);
-      if (seen.has(bare) || plan.queryNames.has(bare)) continue;
-      seen.add(bare);
+      if (plan.queryNames.has(bare) || seen?.has(bare)) continue;
+      (seen ??= new Set()).add(bare);
       const known = [...plan.queryNames];
       const close = known.filter((candidate) => editRatio(candidate, bare) <= 0.34);
       const suggestion = close.length > 0 ? `; did you mean ${close.join(' or ')}?` : known.length > 0 ? `; it takes ${known.join(', ')}` : '; it takes none';
@@ -165,16 +181,30 @@ export class OperationChecks {
     const plan = this.#plan(operation);
     const { request, response, status } = exchange;
     if (plan.bodyRequired && request.bodyBytes === 0) findings.push({ where: 'request.body', message: `${operation.id} requires a JSON body; none was sent` });
-    else if (plan.bodyPointer && request.bodyBytes > 0) findings.push(...this.#body('request.body', plan.bodyPointer, request, notChecked, { drift: false, absent: false }));
+    else if (plan.body && request.bodyBytes > 0) findings.push(...this.#body('request.body', plan.body, request, notChecked, { drift: false, absent: false }));
 
     if (status > 0 && response.bodyBytes > 0) {
-      const answer = this.#responseSchema(operation, status, contentType(response));
-      if (answer) findings.push(...this.#body('response.body', answer.pointer, response, notChecked, { drift: true, absent: this.#noteAbsentFields && status < 300, ndjson: answer.ndjson }));
+      const answer = this.#answer(operation, plan.answers, status, response);
+      if (answer) findings.push(...this.#body('response.body', answer, response, notChecked, { drift: true, absent: this.#noteAbsentFields && status < 300 }));
     }
     return { findings, notChecked };
   }
 
-  #body(where: string, pointer: string, message: CheckedMessage, notChecked: Finding[], options: { drift: boolean; absent: boolean; ndjson?: boolean }): Finding[] {
+  /** The schema for an answer of `status` sent as `response`'s Content-Type: looked up once per operation, status and type. */
+  #answer(operation: ApiOperation, answers: AnswerPlans, status: number, response: CheckedMessage): AnswerPlan | null {
+    const header = response.headers['content-type'];
+    const sent = (Array.isArray(header) ? header[0] : header) ?? '';
+    let byType = answers.get(status);
+    const known = byType?.get(sent);
+    if (known !== undefined) return known;
+    const found = this.#responseSchema(operation, status, contentType(response));
+    const plan = found ? { ...found, schema: this.#resolve(found.pointer) } : null;
+    if (!byType) answers.set(status, (byType = new Map()));
+    if (byType.size < MAX_ANSWER_TYPES) byType.set(sent, plan);
+    return plan;
+  }
+
+  #body(where: string, answer: AnswerPlan, message: CheckedMessage, notChecked: Finding[], options: { drift: boolean; absent: boolean }): Finding[] {
     if (message.bodyEncoding === 'omitted') return [];
     if (message.bodyTruncated) {
       notChecked.push({ where, message: `not checked: the record keeps only the first part of the body (ONS_PROXY_LOG_BODY_LIMIT), ${message.bodyBytes} bytes were sent` });
@@ -182,82 +212,33 @@ export class OperationChecks {
     }
     // The record's JSON body is parsed here, on first use, and shared with any other reader.
     const body = bodyValue(message);
-    const values = options.ndjson ? ndjsonValues(body) : [body];
-    if (values === undefined || (message.bodyEncoding !== 'json' && !options.ndjson)) {
+    const values = answer.ndjson ? ndjsonValues(body) : [body];
+    if (values === undefined || (message.bodyEncoding !== 'json' && !answer.ndjson)) {
       return JSON_MEDIA.test(contentType(message) ?? '') ? [{ where, message: 'declared as JSON but is not valid JSON' }] : [];
     }
     const findings: Finding[] = [];
-    const schema = this.#resolve(pointer);
+    const { pointer, schema } = answer;
     let unchecked: string | undefined;
-    values.slice(0, MAX_ITEMS_WALKED).forEach((value, line) => {
-      const at = options.ndjson ? `${where} line ${line + 1}` : where;
+    const walked = Math.min(values.length, MAX_ITEMS_WALKED);
+    for (let line = 0; line < walked; line++) {
+      const value = values[line];
+      const at = answer.ndjson ? `${where} line ${line + 1}` : where;
       const validation = this.#validators.validate(pointer, value);
       if ('unchecked' in validation) unchecked ??= validation.unchecked;
-      for (const problem of 'problems' in validation ? validation.problems : []) {
-        if (valueAt(value, problem.instancePath) === REDACTED) continue;
-        findings.push({ where: `${at}${readablePath(problem.instancePath)}`, message: problem.message });
+      else {
+        for (const problem of validation.problems) {
+          if (valueAt(value, problem.instancePath) === REDACTED) continue;
+          findings.push({ where: `${at}${readablePath(problem.instancePath)}`, message: problem.message });
+        }
       }
-      if (options.drift && isObject(schema)) findings.push(...this.#drift(at, value, schema));
-    });
+      if (options.drift && isObject(schema)) this.#fields.drift(at, value, schema, findings);
+    }
     if (unchecked !== undefined) notChecked.push({ where, message: `not checked against the schema: ${unchecked}` });
-    if (options.absent && isObject(schema)) findings.push(...this.#absent(where, values, schema));
-    return capped(dedupe(findings), where);
-  }
-
-  /** Fields the answer has that the model does not name: the document and the API have drifted apart. */
-  #drift(where: string, value: unknown, schema: SchemaObject, depth = 0): Finding[] {
-    if (depth > 6) return [];
-    const resolved = this.#resolved(schema);
-    if (!resolved) return [];
-    if (Array.isArray(value)) {
-      const items = isObject(resolved.items) ? resolved.items : undefined;
-      if (!items) return [];
-      return value.slice(0, MAX_ITEMS_WALKED).flatMap((item) => this.#drift(`${where}[]`, item, items, depth + 1));
+    if (options.absent && isObject(schema)) {
+      const absent = this.#fields.absent(where, values, schema);
+      if (absent) findings.push(absent);
     }
-    if (!isObject(value)) return [];
-    const properties = this.#properties(resolved);
-    if (!properties || resolved.additionalProperties !== undefined) return [];
-    const findings: Finding[] = [];
-    for (const [key, inner] of Object.entries(value)) {
-      const model = properties[key];
-      if (model === undefined) findings.push({ where: `${where}.${key}`, message: `not in the model${modelName(schema)} (the document and the API differ)` });
-      else if (isObject(model)) findings.push(...this.#drift(`${where}.${key}`, inner, model, depth + 1));
-    }
-    return findings;
-  }
-
-  /** Model fields no item of the answer carries: on staging and production, fields the Technical Design did not select. */
-  #absent(where: string, values: readonly unknown[], schema: SchemaObject): Finding[] {
-    let resolved = this.#resolved(schema);
-    let items = values;
-    let model = schema;
-    if (resolved && values.length === 1 && Array.isArray(values[0]) && isObject(resolved.items)) {
-      model = resolved.items;
-      resolved = this.#resolved(resolved.items);
-      items = values[0].slice(0, MAX_ITEMS_WALKED);
-    }
-    const properties = resolved ? this.#properties(resolved) : undefined;
-    const objects = items.filter(isObject);
-    if (!properties || objects.length === 0) return [];
-    const absent = Object.keys(properties).filter((name) => objects.every((item) => !(name in item)));
-    if (absent.length === 0) return [];
-    return [{
-      where,
-      message: `${absent.length} of ${Object.keys(properties).length} fields of the model${modelName(model)} are absent (${absent.slice(0, 8).join(', ')}${absent.length > 8 ? ', ...' : ''}): they may be filtered by your Technical Design`,
-    }];
-  }
-
-  #properties(schema: SchemaObject): Record<string, unknown> | undefined {
-    const own = isObject(schema.properties) ? schema.properties : undefined;
-    if (!Array.isArray(schema.allOf)) return own;
-    const merged: Record<string, unknown> = { ...own };
-    for (const part of schema.allOf) {
-      const resolved = isObject(part) ? this.#resolved(part) : undefined;
-      const inner = resolved ? this.#properties(resolved) : undefined;
-      if (inner === undefined) return undefined;
-      Object.assign(merged, inner);
-    }
-    return merged;
+    return findings.length === 0 ? findings : capped(dedupe(findings), where);
   }
 
   #resolved(schema: SchemaObject | undefined): SchemaObject | undefined {
@@ -337,7 +318,8 @@ export class OperationChecks {
       parameters,
       queryNames: new Set(parameters.filter((p) => p.in === 'query').map((p) => bareName(p.name))),
       bodyRequired,
-      bodyPointer,
+      body: bodyPointer === undefined ? undefined : { pointer: bodyPointer, schema: this.#resolve(bodyPointer), ndjson: false },
+      answers: new Map(),
     };
     this.#plans.set(operation, plan);
     return plan;
@@ -418,10 +400,6 @@ function ndjsonValues(body: unknown): unknown[] | undefined {
     }
   }
   return values;
-}
-
-function modelName(schema: SchemaObject): string {
-  return typeof schema.$ref === 'string' ? ` ${schema.$ref.split('/').pop() ?? ''}` : '';
 }
 
 /** "/0/id" as "[0].id". */

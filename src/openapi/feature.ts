@@ -28,13 +28,10 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
     // Sees the upstream's answer (the findings header); its annotator runs inside the recorder.
     phase: 'observe',
     register(app: FastifyInstance) {
-      // The radix trees are built once the proxy listens, while it waits for its first request.
-      // The models are then registered a few milliseconds at a time (see CheckScheduler).
+      // Once the proxy listens, the radix trees are built and the models registered a few
+      // milliseconds at a time, between exchanges (see CheckScheduler).
       app.addHook('onListen', (done) => {
-        setImmediate(() => {
-          knowledge.current?.warmUp();
-          knowledge.current?.scheduler.warmUp();
-        });
+        knowledge.current?.scheduler.warmUp();
         done();
       });
     },
@@ -45,7 +42,7 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
             if (!api) return;
             const [path = '/', query = ''] = splitUrl(request.url);
             const { match } = api.describe(request.method, path);
-            const count = match.kind === 'operation' ? api.checks.requestLine(match.operation, match.params, new URLSearchParams(query)).length : 0;
+            const count = match.kind === 'operation' ? api.checks.requestLine(match.operation, match.params, queryParameters(query)).length : 0;
             reply.header(FINDINGS_HEADER, String(count));
           },
         }
@@ -66,7 +63,7 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
       const check = (): void => {
         // The proxy's own answers (a guard, an unreachable upstream) are not the API's to judge.
         const answered = record.upstreamUrl !== undefined && record.error === undefined && record.aborted !== true;
-        const result = api.checks.exchange(operation, params, new URLSearchParams(query), {
+        const result = api.checks.exchange(operation, params, queryParameters(query), {
           request: record.request,
           response: answered ? record.response : { ...record.response, bodyBytes: 0 },
           status: answered ? record.status : 0,
@@ -96,6 +93,13 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
       await knowledge.close();
     },
   };
+}
+
+/** Read only, never changed: most calls have no query, and the checks only read it. */
+const NO_QUERY = new URLSearchParams();
+
+function queryParameters(query: string): URLSearchParams {
+  return query === '' ? NO_QUERY : new URLSearchParams(query);
 }
 
 function splitUrl(url: string): [string, string] {

@@ -108,7 +108,6 @@ export class ApiKnowledge {
           (result) => {
             if (!result.changed && knowledge.#current) return;
             load(() => loadDocumentFile(result.entry.file, { ...options, label: source.url }));
-            knowledge.#current?.warmUp();
             knowledge.#current?.scheduler.warmUp();
           },
           (error: unknown) => {

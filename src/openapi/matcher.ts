@@ -16,56 +16,103 @@ export type OperationMatch =
 
 type Router = ReturnType<typeof FindMyWay>;
 
+interface OperationRoute {
+  readonly operation: ApiOperation;
+  readonly parameters: number;
+}
+
 interface RemovedRoute {
   readonly oldPath: string;
   readonly replacement: ApiOperation;
+  readonly parameters: number;
 }
 
 const NEAREST_SHOWN = 3;
+/** Routes added per preparation step: find-my-way compiles code per route, ~50 us each on this machine. */
+const ROUTES_PER_STEP = 40;
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
 export class OperationMatcher {
   readonly #operations: Router = newRouter();
   readonly #removed: Router = newRouter();
   readonly #methods = new Set<string>();
   readonly #all: readonly ApiOperation[];
-  /** Operations whose template has the same shape as an earlier one (the router keeps the first). */
-  readonly shadowed: ApiOperation[] = [];
+  readonly #shadowed: ApiOperation[] = [];
+  /** Routes not yet in the trees: added a few at a time between exchanges (buildSteps), or all at once by the first match. */
+  readonly #pending: Array<() => void> = [];
+  #next = 0;
 
   constructor(operations: readonly ApiOperation[]) {
     this.#all = operations;
     for (const operation of operations) {
-      if (!addRoute(this.#operations, operation.method, operation.path, operation)) this.shadowed.push(operation);
       this.#methods.add(operation.method);
+      const route: OperationRoute = { operation, parameters: parameterCount(operation.path) };
+      this.#pending.push(() => {
+        if (!addRoute(this.#operations, operation.method, operation.path, route)) this.#shadowed.push(operation);
+      });
     }
     const documented = new Set(operations.map((operation) => `${operation.method} ${routePattern(operation.path)}`));
     for (const operation of operations) {
       for (const oldPath of operation.replacementFor) {
         // An old path still documented as an operation of its own (the older document) is matched as that.
         if (documented.has(`${operation.method} ${routePattern(oldPath)}`)) continue;
-        addRoute(this.#removed, operation.method, oldPath, { oldPath, replacement: operation } satisfies RemovedRoute);
+        const route: RemovedRoute = { oldPath, replacement: operation, parameters: parameterCount(oldPath) };
+        this.#pending.push(() => void addRoute(this.#removed, operation.method, oldPath, route));
       }
     }
   }
 
+  /** Operations whose template has the same shape as an earlier one (the router keeps the first). */
+  get shadowed(): readonly ApiOperation[] {
+    this.buildAll();
+    return this.#shadowed;
+  }
+
+  /** The building of the trees in bounded steps, for a proxy to run between exchanges; a match before they ran finishes the rest at once. */
+  buildSteps(): Array<() => void> {
+    const steps: Array<() => void> = [];
+    for (let start = this.#next; start < this.#pending.length; start += ROUTES_PER_STEP) steps.push(() => this.#addRoutes(ROUTES_PER_STEP));
+    return steps;
+  }
+
   /** `path` is the request path without the query, as the client sent it. */
   match(method: string, path: string): OperationMatch {
+    this.buildAll();
     const upper = method.toUpperCase();
-    const found = this.#methods.has(upper) ? this.#operations.find(upper as HTTPMethod, path) : null;
-    const removed = this.#methods.has(upper) ? this.#removed.find(upper as HTTPMethod, path) : null;
-    const route = removed?.store as RemovedRoute | undefined;
+    if (!this.#methods.has(upper)) return this.#unmatched(upper, path);
+    const found = this.#operations.find(upper as HTTPMethod, path);
+    const operation = found?.store as OperationRoute | undefined;
     // Two trees, one rule: the template with more literal segments wins (/t/clients/searchresult, a
-    // removed path, over a /t/clients/{id} the older document still lists).
-    if (found && !(route && parameterCount(route.oldPath) < parameterCount((found.store as ApiOperation).path))) {
-      return { kind: 'operation', operation: found.store as ApiOperation, params: plainParams(found.params) };
+    // removed path, over a /t/clients/{id} the older document still lists). A template without
+    // parameters cannot lose, so the second tree is asked only when the first found none or one with parameters.
+    const removed = operation?.parameters === 0 ? null : this.#removed.find(upper as HTTPMethod, path);
+    const route = removed?.store as RemovedRoute | undefined;
+    if (found && operation && !(route && route.parameters < operation.parameters)) {
+      return { kind: 'operation', operation: operation.operation, params: operation.parameters === 0 ? NO_PARAMS : plainParams(found.params) };
     }
     if (route) return { kind: 'removed', oldPath: route.oldPath, replacement: route.replacement };
+    return this.#unmatched(upper, path);
+  }
+
+  #unmatched(upper: string, path: string): OperationMatch {
     const others = [...this.#methods].filter((other) => other !== upper && this.#operations.find(other as HTTPMethod, path));
     const [first] = others;
     if (first !== undefined) {
-      const template = (this.#operations.find(first as HTTPMethod, path)?.store as ApiOperation).path;
+      const template = (this.#operations.find(first as HTTPMethod, path)?.store as OperationRoute).operation.path;
       return { kind: 'method', path: template, methods: others.sort() };
     }
     return { kind: 'none', nearest: nearestOperations(this.#all, upper, path) };
+  }
+
+  #addRoutes(count: number): void {
+    const end = Math.min(this.#pending.length, this.#next + count);
+    while (this.#next < end) this.#pending[this.#next++]?.();
+    if (this.#next === this.#pending.length) this.#pending.length = this.#next = 0;
+  }
+
+  /** Adds every route not added yet. */
+  buildAll(): void {
+    if (this.#next < this.#pending.length) this.#addRoutes(this.#pending.length);
   }
 }
 
