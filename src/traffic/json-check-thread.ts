@@ -58,7 +58,14 @@ function startWorker(): Worker | undefined {
     giveUp(`json-check-worker.js is not beside ${fileURLToPath(import.meta.url)}`);
     return undefined;
   }
-  const started = new Worker(file);
+  let started: Worker;
+  try {
+    started = new Worker(file);
+  } catch (error) {
+    const refused = (error as Error & { code?: string }).code === 'ERR_ACCESS_DENIED';
+    giveUp(refused ? `${(error as Error).message}: under Node's permission model, add --allow-worker` : (error as Error).message);
+    return undefined;
+  }
   started.unref();
   started.on('message', ({ id, verdict }: { id: number; verdict: JsonTextVerdict }) => {
     const entry = waiting.get(id);
