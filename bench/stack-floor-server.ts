@@ -17,7 +17,13 @@ const agent = new Agent({
   connect: { cert: readFileSync(env('BENCH_CLIENT_CERT')), key: readFileSync(env('BENCH_CLIENT_KEY')), ca: readFileSync(env('BENCH_CA')), rejectUnauthorized: true },
   keepAliveTimeout: 10_000,
 });
-const app = Fastify({ logger: false });
-await app.register(httpProxy, { upstream: env('BENCH_UPSTREAM'), undici: agent });
+// Uploads of any size stream through, as in the proxy (the memory workload sends 1 GiB); fastify's default stops at 1 MiB.
+const app = Fastify({ logger: false, bodyLimit: 64 * 1024 ** 3 });
+await app.register(httpProxy, {
+  upstream: env('BENCH_UPSTREAM'),
+  undici: agent,
+  // undici refuses an Expect header (curl sends one with a large upload); Node's server has already answered 100 Continue.
+  replyOptions: { rewriteRequestHeaders: (_request, headers) => ({ ...headers, expect: undefined }) },
+});
 await app.listen({ host: '127.0.0.1', port: Number(env('BENCH_PORT')) });
 process.send?.({ listening: true });
