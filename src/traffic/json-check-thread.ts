@@ -1,5 +1,5 @@
 // Large JSON bodies are checked on a thread of their own. The check is a byte loop: for a
-// 50 KB page of Ons clients it was about a sixth of the proxy's CPU per exchange, all of it
+// 50 KB page of Ons clients it was about a fifth of the proxy's CPU per exchange, all of it
 // on the event loop that also forwards. Handing the bytes to a worker costs the event loop
 // about 10 us (a copy and two messages), so bodies below OFF_THREAD_BYTES stay on it.
 import { existsSync } from 'node:fs';
