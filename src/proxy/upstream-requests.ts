@@ -41,6 +41,7 @@ class CallSignal {
     return this;
   }
 
+  // undici accepts a signal only if it has on(), then listens with once().
   on(event: 'abort', listener: () => void): this {
     return this.once(event, listener);
   }

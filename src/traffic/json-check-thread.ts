@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CheckRequest } from './json-check-worker.js';
-import { JsonTextCheck, type JsonTextVerdict } from './json-text.js';
+import { checkWhole, type JsonTextVerdict } from './json-text.js';
 
 export const OFF_THREAD_BYTES = 16 * 1024;
 
@@ -86,11 +86,7 @@ function giveUp(reason: string): void {
   if (unavailable !== undefined) return;
   unavailable = reason;
   worker = undefined;
-  for (const { bytes, resolve } of waiting.values()) {
-    const check = new JsonTextCheck(bytes);
-    check.advance(Number.POSITIVE_INFINITY);
-    resolve(check.verdict);
-  }
+  for (const { bytes, resolve } of waiting.values()) resolve(checkWhole(bytes));
   waiting.clear();
   onUnavailable(reason);
 }

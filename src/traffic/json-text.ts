@@ -31,6 +31,13 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** The verdict over all of `bytes` at once (the check thread, or a body it left unanswered). */
+export function checkWhole(bytes: Uint8Array): JsonTextVerdict {
+  const check = new JsonTextCheck(bytes);
+  check.advance(Number.POSITIVE_INFINITY);
+  return check.verdict;
+}
+
 /**
  * An incremental check over one body: `advance` looks at up to `budget` more bytes and says
  * whether it is done; `verdict` then tells the outcome.

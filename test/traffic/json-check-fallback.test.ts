@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JSON_CHECK_SLICE_BYTES } from '../../src/traffic/json-body.js';
 import { spawnProxy } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 import { onsListAnswer } from '../support/ons-payloads.js';
@@ -29,9 +30,11 @@ describe('large JSON bodies without the check thread', () => {
     });
     const valid = onsListAnswer(50 * 1024);
     const invalid = `{"remarks":"${'x'.repeat(40 * 1024)}\t"}`;
+    // Larger than one slice: checked a slice per event-loop turn.
+    const sliced = onsListAnswer(JSON_CHECK_SLICE_BYTES * 3);
     const ids: string[] = [];
     try {
-      for (const body of [valid, invalid, valid]) {
+      for (const body of [valid, invalid, valid, sliced]) {
         const response = await request(`${proxy.url}/__mock/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
         await response.body.dump();
         expect(response.statusCode).toBe(200);
@@ -44,6 +47,7 @@ describe('large JSON bodies without the check thread', () => {
     expect(byId(records, ids[0]!).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(valid.toString()) });
     expect(byId(records, ids[1]!).request).toMatchObject({ bodyEncoding: 'text', body: invalid });
     expect(byId(records, ids[2]!).request).toMatchObject({ bodyEncoding: 'json' });
+    expect(byId(records, ids[3]!).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(sliced.toString()) });
     const warnings = proxy.output().split('\n').filter((line) => line.includes('check thread is unavailable'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('--allow-worker');
