@@ -70,6 +70,39 @@ export const TrafficRecordSchema = Type.Object(
       Type.Array(FindingSchema, { description: 'Advisory checks against the API document: parameters, bodies and answers that do not fit the operation.' }),
     ),
     notChecked: Type.Optional(Type.Array(FindingSchema, { description: 'Parts the checks skipped and why (a body cut at the record limit).' })),
+    answeredBy: Type.Optional(
+      Type.Union([Type.Literal('upstream'), Type.Literal('fixture'), Type.Literal('mock'), Type.Literal('proxy')], {
+        description:
+          'Which answer source answered: the upstream API (absent means the same, for records of older versions), a fixture of replay, the mock generated from the API document, or the proxy itself (a guard, the Technical Design, an upstream failure).',
+      }),
+    ),
+    design: Type.Optional(
+      Type.Object(
+        {
+          verdict: Type.Union([Type.Literal('blocked'), Type.Literal('filtered'), Type.Literal('passed')], {
+            description: 'blocked: no use case of the Technical Design lists the operation, so it was not answered; filtered: fields the design does not select were removed from the answer; passed: allowed and nothing removed.',
+          }),
+          removedFields: Type.Optional(Type.Array(Type.String(), { description: 'Field paths removed from the answer (dot paths, [] for array items).' })),
+        },
+        { additionalProperties: false, description: 'What the Technical Design (--design) did to this exchange.' },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object(
+        {
+          direction: Type.Union([Type.Literal('received'), Type.Literal('sent')], { description: 'received by `webhooks listen`, or sent by trigger/handshake/replay.' }),
+          event: Type.String({ description: 'modelType.eventType, e.g. client.UPDATE.' }),
+          id: Type.Optional(Type.String({ description: "The event's id, as text (int64)." })),
+          signature: Type.Union([Type.Literal('valid'), Type.Literal('invalid'), Type.Literal('missing'), Type.Literal('unchecked')], {
+            description: 'Whether X-Signature-SHA512 matches the configured secret.',
+          }),
+          encoding: Type.Optional(Type.Union([Type.Literal('hex'), Type.Literal('base64')], { description: 'The signature encoding that matched or was used.' })),
+          forwardedTo: Type.Optional(Type.String({ description: 'Where `listen` forwarded the delivery.' })),
+          warning: Type.Optional(Type.String({ description: 'What Ons would have made of the answer (a timeout, 200 to a badly signed event).' })),
+        },
+        { additionalProperties: false, description: 'A webhook delivery: the request is the event as delivered, the response what the receiver answered.' },
+      ),
+    ),
     request: MessageSchema,
     response: MessageSchema,
     error: Type.Optional(
