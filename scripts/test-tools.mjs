@@ -1,6 +1,7 @@
 // The programs the test suite drives as real clients, where to find them, and how to install
 // them. Shared by scripts/test-setup.mjs (run before `npm test`) and the tests that use them,
 // so both agree on which Chromium is meant.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,25 @@ export const TEST_TOOLS = [
     debianPackage: 'curl',
     install: { debian: 'sudo apt-get install -y curl', fedora: 'sudo dnf install -y curl', homebrew: 'brew install curl' },
   },
+  {
+    name: 'python3',
+    usedFor: 'clients and webhook receivers in another language (Python with requests)',
+    debianPackage: 'python3-requests',
+    install: { debian: 'sudo apt-get install -y python3-requests', fedora: 'sudo dnf install -y python3-requests', homebrew: 'brew install python && pip3 install requests' },
+  },
 ];
+
+/**
+ * A python3 that can import requests: the tests' Python clients need both.
+ * @param {Readonly<Record<string, string | undefined>>} env
+ * @returns {string | undefined}
+ */
+export function findPythonWithRequests(env) {
+  const python = findOnPath('python3', env);
+  if (python === undefined) return undefined;
+  const probe = spawnSync(python, ['-c', 'import requests'], { env: { ...env }, stdio: 'ignore' });
+  return probe.status === 0 ? python : undefined;
+}
 
 /** @param {string} file */
 function isExecutableFile(file) {
@@ -112,7 +131,8 @@ export function findChromium(env) {
  */
 export function locateTestTools(env) {
   return TEST_TOOLS.map((tool) => {
-    const found = tool.name === 'chromium' ? findChromium(env) : ((file) => (file ? { path: file } : undefined))(findOnPath(tool.name, env));
+    const onPath = tool.name === 'python3' ? findPythonWithRequests(env) : findOnPath(tool.name, env);
+    const found = tool.name === 'chromium' ? findChromium(env) : onPath ? { path: onPath } : undefined;
     return found === undefined ? { tool } : { tool, ...found };
   });
 }
