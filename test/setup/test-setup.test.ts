@@ -29,10 +29,10 @@ function executable(file: string, body = 'exit 0'): string {
 describe('the test set-up', () => {
   it('names the tools it found and lets the tests run', () => {
     const bin = folder();
-    for (const name of ['chromium', 'openssl', 'curl']) executable(path.join(bin, name));
+    for (const name of ['chromium', 'openssl', 'curl', 'python3']) executable(path.join(bin, name));
     const result = runSetup({ PATH: bin, HOME: folder() });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`test setup: chromium ${bin}/chromium, openssl ${bin}/openssl, curl ${bin}/curl\n`);
+    expect(result.stdout).toBe(`test setup: chromium ${bin}/chromium, openssl ${bin}/openssl, curl ${bin}/curl, python3 ${bin}/python3\n`);
   });
 
   it('stops before the tests with one line per missing tool and the commands that install it', () => {
@@ -40,7 +40,7 @@ describe('the test set-up', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe('The tests need these before they can run:');
-    expect(lines.slice(1).map((line) => line.trim().split(' ')[0])).toEqual(['chromium', 'openssl', 'curl']);
+    expect(lines.slice(1).map((line) => line.trim().split(' ')[0])).toEqual(['chromium', 'openssl', 'curl', 'python3']);
     for (const line of lines.slice(1)) expect(line).toMatch(/is missing \(.+\): Debian\/Ubuntu: sudo apt-get install -y \S+ \| Fedora: sudo dnf install -y \S+ \| macOS: brew install /);
     expect(lines[1]).toContain('or set ONS_PROXY_CHROMIUM');
   });
@@ -48,7 +48,7 @@ describe('the test set-up', () => {
   it("finds a Chromium in Playwright's browser cache, the newest revision first", () => {
     const home = folder();
     const bin = folder();
-    for (const name of ['openssl', 'curl']) executable(path.join(bin, name));
+    for (const name of ['openssl', 'curl', 'python3']) executable(path.join(bin, name));
     executable(path.join(home, '.cache', 'ms-playwright', 'chromium-1100', 'chrome-linux', 'chrome'));
     const newest = executable(path.join(home, '.cache', 'ms-playwright', 'chromium-1200', 'chrome-linux64', 'chrome'));
     const result = runSetup({ PATH: bin, HOME: home });
@@ -58,7 +58,7 @@ describe('the test set-up', () => {
 
   it('prefers ONS_PROXY_CHROMIUM, and says so when it names no program', () => {
     const bin = folder();
-    for (const name of ['chromium', 'openssl', 'curl']) executable(path.join(bin, name));
+    for (const name of ['chromium', 'openssl', 'curl', 'python3']) executable(path.join(bin, name));
     const chosen = executable(path.join(folder(), 'my-chrome'));
     expect(runSetup({ PATH: bin, HOME: folder(), ONS_PROXY_CHROMIUM: chosen }).stdout).toContain(`chromium ${chosen},`);
     const wrong = runSetup({ PATH: bin, HOME: folder(), ONS_PROXY_CHROMIUM: '/no/such/chromium' });
@@ -67,6 +67,15 @@ describe('the test set-up', () => {
       'The tests need these before they can run:',
       '  ONS_PROXY_CHROMIUM=/no/such/chromium is not an executable file: point it at a Chromium or Chrome, or unset it to use the one on PATH.',
     ]);
+  });
+
+  it('counts a python3 that cannot import requests as missing, and names the package that brings it', () => {
+    const bin = folder();
+    for (const name of ['chromium', 'openssl', 'curl']) executable(path.join(bin, name));
+    executable(path.join(bin, 'python3'), 'exit 1');
+    const result = runSetup({ PATH: bin, HOME: folder() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('python3 is missing (clients and webhook receivers in another language (Python with requests)): Debian/Ubuntu: sudo apt-get install -y python3-requests');
   });
 
   it("installs Debian's packages for what is missing when apt-get is there and it runs as root", () => {
@@ -80,6 +89,7 @@ describe('the test set-up', () => {
       [`echo "$DEBIAN_FRONTEND $*" >> ${calls}`, '[ "$1" = install ] || exit 0', 'shift 3', `for p in "$@"; do printf '#!/bin/sh\\n' > ${bin}/$p; /bin/chmod +x ${bin}/$p; done`].join('\n'),
     );
     executable(path.join(bin, 'curl'));
+    executable(path.join(bin, 'python3'));
     const result = runSetup({ PATH: bin, HOME: folder() });
     if (process.getuid?.() === 0) {
       expect(readFileSync(calls, 'utf8')).toBe('noninteractive update -qq\nnoninteractive install -y -qq chromium openssl\n');
