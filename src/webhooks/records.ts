@@ -1,0 +1,122 @@
+// Deliveries are traffic records (record.webhook set): the request is the event as it was
+// delivered, the response what the receiver answered. They go through the same sinks as the
+// proxy's exchanges (the traffic file, the console line), so `logs`, the inspector and HAR
+// show them beside the API calls the app made after each one.
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ConsoleLogger } from '../log/logger.js';
+import type { TrafficMessage, TrafficRecord } from '../traffic/record.js';
+import { createRedactor, type RedactionSettings } from '../traffic/redact.js';
+import { serialiseRecord } from '../traffic/serialise-record.js';
+import { consoleLineSink, trafficFileSink, type RecordSink } from '../traffic/sinks/index.js';
+
+export type WebhookFields = NonNullable<TrafficRecord['webhook']>;
+
+export interface RecordSettings extends RedactionSettings {
+  readonly logDir: string;
+  readonly profile: string;
+  readonly tag: string | undefined;
+}
+
+/** One side of a delivery, as it went over the wire. */
+export interface WireMessage {
+  readonly headers: IncomingHttpHeaders | Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** The whole body's size, when `body` holds only its start. */
+  readonly bodyBytes?: number;
+}
+
+export interface DeliveryExchange {
+  readonly started: Date;
+  readonly durationMs: number;
+  /** Where the delivery arrived (listen) or was sent (trigger, replay): path and query. */
+  readonly url: string;
+  readonly upstreamUrl?: string;
+  readonly status: number;
+  readonly webhook: WebhookFields;
+  readonly request: WireMessage;
+  readonly response: WireMessage;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface DeliveryRecorder {
+  /** Builds the delivery's record and hands it to the sinks; the record is returned for the caller's own output. */
+  record(exchange: DeliveryExchange): TrafficRecord;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes delivery records into the log folder's traffic file; with `consoleLines` also the
+ * console line every exchange gets (for `listen`; the sending commands print their own lines).
+ */
+export function openDeliveryRecorder(settings: RecordSettings, logger: ConsoleLogger, consoleLines: boolean): DeliveryRecorder {
+  const sinks: RecordSink[] = [trafficFileSink(settings.logDir, logger), ...(consoleLines ? [consoleLineSink(settings.logDir, logger)] : [])];
+  const redactor = createRedactor(settings);
+  return {
+    record(exchange) {
+      const built = buildDeliveryRecord(exchange, settings, (headers) => redactor.headers(headers));
+      const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of delivery ${built.id}, recorded without bodies: ${error.message}`));
+      for (const sink of sinks) {
+        try {
+          sink.write(record, json);
+        } catch (error) {
+          logger.error(`the ${sink.name} record sink failed: ${(error as Error).message}`);
+        }
+      }
+      return record;
+    },
+    async close() {
+      for (const sink of sinks) await sink.close?.();
+    },
+  };
+}
+
+type HeaderRedaction = (headers: WireMessage['headers']) => TrafficRecord['request']['headers'];
+
+export function buildDeliveryRecord(exchange: DeliveryExchange, settings: Pick<RecordSettings, 'profile' | 'tag'>, redactHeaders: HeaderRedaction): TrafficRecord {
+  return {
+    id: randomUUID(),
+    time: exchange.started.toISOString(),
+    durationMs: Math.round(exchange.durationMs * 100) / 100,
+    method: 'POST',
+    url: exchange.url,
+    upstreamUrl: exchange.upstreamUrl,
+    status: exchange.status,
+    profile: settings.profile,
+    tag: settings.tag,
+    queuedMs: 0,
+    webhook: exchange.webhook,
+    request: wireMessage(exchange.request, redactHeaders),
+    response: wireMessage(exchange.response, redactHeaders),
+    error: exchange.error,
+  };
+}
+
+/**
+ * The body is kept as its exact text (or base64 when it is not UTF-8), never as parsed JSON:
+ * the signature covers the bytes, and replay must send them unchanged.
+ */
+function wireMessage(message: WireMessage, redactHeaders: HeaderRedaction): TrafficMessage {
+  const utf8 = isUtf8(message.body);
+  return {
+    headers: redactHeaders(message.headers),
+    body: utf8 ? message.body.toString('utf8') : message.body.toString('base64'),
+    bodyBytes: message.bodyBytes ?? message.body.length,
+    bodyTruncated: (message.bodyBytes ?? message.body.length) > message.body.length,
+    bodyEncoding: utf8 ? 'text' : 'base64',
+  };
+}
+
+/** The bytes of a recorded body, when the record holds them exactly. */
+export function recordedBodyBytes(message: TrafficMessage): Buffer | undefined {
+  if (message.bodyTruncated || typeof message.body !== 'string') return undefined;
+  if (message.bodyEncoding === 'text') return Buffer.from(message.body, 'utf8');
+  if (message.bodyEncoding === 'base64') return Buffer.from(message.body, 'base64');
+  return undefined;
+}
+
+/** "client.UPDATE 4711": how a delivery is named in lines and summaries. */
+export function describeWebhook(webhook: WebhookFields): string {
+  return webhook.id === undefined ? webhook.event : `${webhook.event} ${webhook.id}`;
+}
