@@ -8,18 +8,19 @@ import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, recordSelection,
 export const logsCommand: Command = {
   name: 'logs',
   summary: 'List the recorded exchanges (time, method, status, ms, url, id), filter them, print one in full, or follow live.',
-  usage: 'ons-proxy logs [--status 4xx] [--method GET] [--path "/t/clients/*"] [--since 10m] [--id <id>] [--follow] [--json]',
+  usage: 'ons-proxy logs [--status 4xx] [--method GET] [--path "/t/clients/*"] [--since 10m] [--webhooks] [--id <id>] [--follow] [--json]',
   readsSettings: false,
-  options: { ...RECORD_FILTER_OPTIONS, id: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
+  options: { ...RECORD_FILTER_OPTIONS, webhooks: { type: 'boolean' }, id: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
   optionHelp: [
     ...RECORD_FILTER_HELP,
+    ['--webhooks', 'only webhook deliveries (those "webhooks listen" received and those trigger, handshake and replay sent)'],
     ['--id <id>', 'print that exchange in full (the x-request-id; its first 8 characters do)'],
     ['-f, --follow', 'keep printing new exchanges as they are recorded (Ctrl+C stops)'],
     ['--json', 'print the records as JSON lines, for jq'],
   ],
   async run(parsed) {
     stopQuietlyWhenOutputCloses();
-    const selection = recordSelection(parsed);
+    const selection = webhooksOnly(recordSelection(parsed), parsed.values.webhooks === true);
     const id = stringFlag(parsed, 'id');
     if (id !== undefined) return printOne(selection, id);
     const json = parsed.values.json === true;
@@ -36,6 +37,13 @@ export const logsCommand: Command = {
     return 0;
   },
 };
+
+/** --webhooks: the selection narrowed to webhook deliveries. */
+function webhooksOnly(selection: RecordSelection, only: boolean): RecordSelection {
+  if (!only) return selection;
+  const { query } = selection;
+  return { ...selection, query: { ...query, matches: (record) => record.webhook !== undefined && query.matches(record) } };
+}
 
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
   for await (const record of selectedRecords(selection)) {
@@ -68,7 +76,8 @@ const TABLE_HEADER = `${'TIME'.padEnd(23)}  ${'METHOD'.padEnd(7)} ${'STATUS'.pad
 function tableRow(record: TrafficRecord): string {
   const status = record.aborted ? 'aborted' : record.error && record.status === 0 ? 'error' : String(record.status);
   const repeated = record.repeated ? `  (${describeRepeated(record.repeated)})` : '';
-  return `${localTime(record.time)}  ${record.method.padEnd(7)} ${status.padEnd(7)} ${record.durationMs.toFixed(1).padStart(8)}  ${record.url.padEnd(40)}  ${record.id}${repeated}`;
+  const webhook = record.webhook ? `  (webhook ${record.webhook.direction} ${record.webhook.event}${record.webhook.id === undefined ? '' : ` ${record.webhook.id}`}, signature ${record.webhook.signature}${record.webhook.warning ? `: ${record.webhook.warning}` : ''})` : '';
+  return `${localTime(record.time)}  ${record.method.padEnd(7)} ${status.padEnd(7)} ${record.durationMs.toFixed(1).padStart(8)}  ${record.url.padEnd(40)}  ${record.id}${repeated}${webhook}`;
 }
 
 /** "2026-11-28 14:03:07.123" in the local time zone, like the file names. */

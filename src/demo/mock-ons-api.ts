@@ -13,6 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { type PeerCertificateInfo, type Route, acceptsAny, sendJson, sendOnsError } from './mock-http.js';
 import { createRemovedOnsRoutes } from './mock-routes.js';
 import { createV0Routes } from './mock-v0-routes.js';
+import { REDELIVER_ROUTE } from './mock-webhook-routes.js';
 
 /** Ons allows at most 4 parallel requests per certificate. */
 export const ONS_MAX_PARALLEL_PER_CERTIFICATE = 4;
@@ -110,7 +111,7 @@ function peerCertificate(socket: TLSSocket): PeerCertificateInfo | undefined {
 export async function startMockOnsApi(opts: MockOnsApiOptions): Promise<MockOnsApi> {
   const maxParallel = opts.maxParallelPerCertificate ?? ONS_MAX_PARALLEL_PER_CERTIFICATE;
   const serialsKept = opts.clientSerialsKept ?? MOCK_CLIENT_SERIALS_KEPT;
-  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createV0Routes(), ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
+  const routes: Route[] = [...(opts.extraRoutes ?? []), ...createV0Routes(), REDELIVER_ROUTE, ...(opts.removedPaths === 'serve' ? createRemovedOnsRoutes() : [])];
   const stats: MockStats = { requests: 0, maxInFlight: 0, inFlight: 0, clientSerials: [] };
   const inFlightByCertificate = new Map<string, number>();
 
