@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { setTimeout } from 'node:timers';
 
 const [secretFile, encoding, mode = 'correct'] = process.argv.slice(2);
 const secret = readFileSync(secretFile, 'utf8').split('\n')[0].trim();
