@@ -3,6 +3,7 @@
 // Usage: npm run build && node scripts/render-docs.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SETTINGS, describeDefault } from '../dist/config/settings.js';
+import { WEBHOOK_SETTINGS } from '../dist/webhooks/secret.js';
 
 const GROUPS = {
   upstream: 'Upstream',
@@ -23,6 +24,8 @@ function envExample() {
       out += `# ${spec.description} Default: ${describeDefault(spec)}.\n${spec.env}=${EXAMPLES[spec.env] ?? ''}\n`;
     }
   }
+  out += '\n# --- Webhooks (ons-proxy webhooks only; the proxy never reads these) ---\n';
+  for (const spec of WEBHOOK_SETTINGS) out += `# ${spec.description} Default: ${spec.defaultText}.\n${spec.env}=\n`;
   return out;
 }
 
@@ -35,6 +38,8 @@ function settingsTable() {
       rows.push(`| \`${spec.env}\` | \`--${spec.flag}\`${flag === `--${spec.flag}` ? '' : ` ${flag.slice(spec.flag.length + 3)}`} | ${describeDefault(spec).replace(/\|/g, '\\|')} | ${spec.description.replace(/\|/g, '\\|')} |`);
     }
   }
+  rows.push('| **Webhooks (`ons-proxy webhooks` only)** | | | |');
+  for (const spec of WEBHOOK_SETTINGS) rows.push(`| \`${spec.env}\` | \`--${spec.flag}\` <${spec.kind}> | ${spec.defaultText} | ${spec.description} |`);
   return rows.join('\n');
 }
 

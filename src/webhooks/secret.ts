@@ -10,6 +10,15 @@ import { readSecretFile } from '../config/secret-file.js';
 export const SECRET_FILE_ENV = 'ONS_PROXY_WEBHOOK_SECRET_FILE';
 export const SECRET_ENV = 'ONS_PROXY_WEBHOOK_SECRET';
 
+/**
+ * The webhook commands' own settings, for the README's settings table and .env.example
+ * (scripts/render-docs.mjs). They are not proxy settings: the proxy never reads the secret.
+ */
+export const WEBHOOK_SETTINGS = [
+  { env: SECRET_FILE_ENV, flag: 'secret-file', kind: 'path', defaultText: 'none', description: "File whose first line is the connector's webhook secret (generated on its page in the Ons Dashboard): webhooks trigger, handshake and replay --resign sign with it, listen and verify check X-Signature-SHA512 with it." },
+  { env: SECRET_ENV, flag: 'secret', kind: 'secret', defaultText: 'none', description: `The webhook secret itself, when a file is not possible. Never echoed or recorded. As a flag every local user can read it (ps): prefer ${SECRET_FILE_ENV}.` },
+] as const;
+
 export interface SecretSources {
   /** --secret-file */
   readonly file?: string | undefined;
@@ -38,12 +47,9 @@ export function findWebhookSecret(sources: SecretSources): WebhookSecret | undef
   const env = { ...dotenvValues(sources), ...definedOnly(sources.env) };
   const file = env[SECRET_FILE_ENV];
   if (file !== undefined && file !== '') return { value: readSecretFile(path.resolve(sources.cwd, file), SECRET_FILE_ENV), source: SECRET_FILE_ENV };
+  // Empty means unset, as for every setting (a copied .env.example leaves it empty).
   const value = env[SECRET_ENV];
-  if (value !== undefined) {
-    if (value.trim() === '') throw new UserError(`${SECRET_ENV} is set but empty: put the secret in it, or in a file named by ${SECRET_FILE_ENV}.`);
-    return { value, source: SECRET_ENV };
-  }
-  return undefined;
+  return value === undefined || value === '' ? undefined : { value, source: SECRET_ENV };
 }
 
 /** The secret, for the commands that cannot work without it. */
