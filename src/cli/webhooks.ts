@@ -90,7 +90,7 @@ export function webhookConfig(parsed: ParsedCommandLine): ProxyConfig {
 }
 
 export function recordSettingsOf(config: ProxyConfig): RecordSettings {
-  return { logDir: config.logDir, profile: config.name, tag: config.logTag, redactHeaders: config.redactHeaders, redactFields: config.redactFields, accessToken: config.accessToken };
+  return { logDir: config.logDir, profile: config.name, tag: config.logTag, logBodies: config.logBodies, redactHeaders: config.redactHeaders, redactFields: config.redactFields, accessToken: config.accessToken };
 }
 
 /** The logger of a sending command: its own lines go to stdout, so problems go to stderr. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficMessage, TrafficRecord } from '../traffic/record.js';
-import { createRedactor, type RedactionSettings } from '../traffic/redact.js';
+import { createRedactor, type RedactionSettings, type Redactor } from '../traffic/redact.js';
 import { serialiseRecord } from '../traffic/serialise-record.js';
 import { consoleLineSink, trafficFileSink, type RecordSink } from '../traffic/sinks/index.js';
 
@@ -17,6 +17,8 @@ export interface RecordSettings extends RedactionSettings {
   readonly logDir: string;
   readonly profile: string;
   readonly tag: string | undefined;
+  /** ONS_PROXY_LOG_BODIES: false records headers only (and replay has nothing to send). */
+  readonly logBodies: boolean;
 }
 
 /** One side of a delivery, as it went over the wire. */
@@ -55,7 +57,7 @@ export function openDeliveryRecorder(settings: RecordSettings, logger: ConsoleLo
   const redactor = createRedactor(settings);
   return {
     record(exchange) {
-      const built = buildDeliveryRecord(exchange, settings, (headers) => redactor.headers(headers));
+      const built = buildDeliveryRecord(exchange, settings, redactor);
       const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of delivery ${built.id}, recorded without bodies: ${error.message}`));
       for (const sink of sinks) {
         try {
@@ -72,9 +74,9 @@ export function openDeliveryRecorder(settings: RecordSettings, logger: ConsoleLo
   };
 }
 
-type HeaderRedaction = (headers: WireMessage['headers']) => TrafficRecord['request']['headers'];
+type Redaction = Pick<Redactor, 'headers' | 'text' | 'masksFields'>;
 
-export function buildDeliveryRecord(exchange: DeliveryExchange, settings: Pick<RecordSettings, 'profile' | 'tag'>, redactHeaders: HeaderRedaction): TrafficRecord {
+export function buildDeliveryRecord(exchange: DeliveryExchange, settings: Pick<RecordSettings, 'profile' | 'tag' | 'logBodies'>, redactor: Redaction): TrafficRecord {
   return {
     id: randomUUID(),
     time: exchange.started.toISOString(),
@@ -87,30 +89,37 @@ export function buildDeliveryRecord(exchange: DeliveryExchange, settings: Pick<R
     tag: settings.tag,
     queuedMs: 0,
     webhook: exchange.webhook,
-    request: wireMessage(exchange.request, redactHeaders),
-    response: wireMessage(exchange.response, redactHeaders),
+    request: wireMessage(exchange.request, redactor, settings.logBodies),
+    response: wireMessage(exchange.response, redactor, settings.logBodies),
     error: exchange.error,
   };
 }
 
 /**
  * The body is kept as its exact text (or base64 when it is not UTF-8), never as parsed JSON:
- * the signature covers the bytes, and replay must send them unchanged.
+ * the signature covers the bytes, and replay must send them unchanged. Fields named in
+ * ONS_PROXY_REDACT_FIELDS are masked all the same; such a body says it is no longer exact.
  */
-function wireMessage(message: WireMessage, redactHeaders: HeaderRedaction): TrafficMessage {
-  const utf8 = isUtf8(message.body);
-  return {
-    headers: redactHeaders(message.headers),
-    body: utf8 ? message.body.toString('utf8') : message.body.toString('base64'),
-    bodyBytes: message.bodyBytes ?? message.body.length,
-    bodyTruncated: (message.bodyBytes ?? message.body.length) > message.body.length,
-    bodyEncoding: utf8 ? 'text' : 'base64',
-  };
+function wireMessage(message: WireMessage, redactor: Redaction, logBodies: boolean): TrafficMessage {
+  const bodyBytes = message.bodyBytes ?? message.body.length;
+  const headers = redactor.headers(message.headers);
+  const bodyTruncated = bodyBytes > message.body.length;
+  if (!logBodies) return { headers, bodyBytes, bodyTruncated: false, bodyEncoding: 'omitted' };
+  if (!isUtf8(message.body)) {
+    if (redactor.masksFields) return { headers, bodyBytes, bodyTruncated, bodyEncoding: 'omitted', bodyNote: 'Not recorded: the body is binary, so it could not be checked for the fields in ONS_PROXY_REDACT_FIELDS.' };
+    return { headers, body: message.body.toString('base64'), bodyBytes, bodyTruncated, bodyEncoding: 'base64' };
+  }
+  const text = message.body.toString('utf8');
+  const masked = redactor.text(text);
+  if (masked === text) return { headers, body: text, bodyBytes, bodyTruncated, bodyEncoding: 'text' };
+  return { headers, body: masked, bodyBytes, bodyTruncated, bodyEncoding: 'text', bodyNote: MASKED_NOTE };
 }
+
+const MASKED_NOTE = 'Fields in ONS_PROXY_REDACT_FIELDS were masked: these are not the delivered bytes, so replay cannot send them as they were.';
 
 /** The bytes of a recorded body, when the record holds them exactly. */
 export function recordedBodyBytes(message: TrafficMessage): Buffer | undefined {
-  if (message.bodyTruncated || typeof message.body !== 'string') return undefined;
+  if (message.bodyTruncated || message.bodyNote !== undefined || typeof message.body !== 'string') return undefined;
   if (message.bodyEncoding === 'text') return Buffer.from(message.body, 'utf8');
   if (message.bodyEncoding === 'base64') return Buffer.from(message.body, 'base64');
   return undefined;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { runCli, spawnProxy, type SpawnedProxy } from '../support/cli.js';
-import { allRecords } from '../support/records.js';
+import { allRecords, assertValidRecord } from '../support/records.js';
 import { DATA, golden, hmac, startReceiver, workspace, type Receiver } from './helpers.js';
 
 const space = workspace();
@@ -55,6 +55,7 @@ describe('webhooks listen', () => {
 
   it('records each delivery: the event, whether its signature is valid, the app answer and the exact body', () => {
     expect(records).toHaveLength(6);
+    for (const record of records) assertValidRecord(record);
     const [first] = records;
     expect(first).toMatchObject({ method: 'POST', url: '/events', status: 200, upstreamUrl: app.url });
     expect(first?.webhook).toEqual({ direction: 'received', event: 'client.UPDATE', id: '4711', signature: 'valid', encoding: 'hex', forwardedTo: app.url });
