@@ -89,6 +89,23 @@ export async function startWebhookListener(options: ListenerOptions): Promise<Ru
     for (const [name, value] of Object.entries(forwarded.headers)) if (value !== undefined && name !== 'content-length') reply.header(name, value);
     return reply.send(forwarded.body);
   });
+  // A body past the limit is no Ons event; it still gets its record, without the body.
+  app.setErrorHandler((error: Error & { statusCode?: number }, incoming, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const warning = `not forwarded: ${error.message}`;
+    options.recorder.record({
+      started: new Date(),
+      durationMs: 0,
+      url: incoming.url,
+      status,
+      webhook: { direction: 'received', event: 'not read', signature: 'unchecked', warning },
+      request: { headers: incoming.headers, body: Buffer.alloc(0), bodyBytes: Number(incoming.headers['content-length'] ?? 0) },
+      response: { headers: { 'content-type': 'text/plain' }, body: Buffer.from(`${error.message}\n`) },
+      error: { code: 'webhook_not_read', message: error.message },
+    });
+    options.logger.warn(`webhook delivery ${warning}`);
+    return reply.code(status).type('text/plain').send(`${error.message}\n`);
+  });
   // Every other method and path: nothing to see here, whoever asks through the tunnel.
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Not Found\n'));
 

@@ -74,7 +74,12 @@ describe('webhooks listen', () => {
     expect((await post(other.url.replace('/events', '/__proxy/status'), Buffer.from('{}'), undefined)).status).toBe(404);
     expect((await post(other.url.replace('/events', '/other'), Buffer.from('{}'), undefined)).status).toBe(404);
     expect((await fetch(other.url.replace('/events', '/__proxy/'))).status).toBe(404);
+    expect((await post(other.url, Buffer.alloc(1024 * 1024 + 1, 0x20), undefined)).status).toBe(413);
     await other.stop();
+    const tooLarge = (await allRecords(space.logDir)).find((record) => record.status === 413);
+    expect(tooLarge?.webhook).toMatchObject({ direction: 'received', event: 'not read', signature: 'unchecked' });
+    expect(tooLarge?.request.bodyBytes).toBe(1024 * 1024 + 1);
+    expect(other.output()).toContain('webhook delivery not forwarded');
   });
 
   it('warns when the app answers 200 to a badly signed event', async () => {
