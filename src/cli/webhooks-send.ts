@@ -42,7 +42,7 @@ export const webhooksTrigger: WebhooksSubcommand = async (parsed, names) => {
   }
   if (names.length === 0) throw new UserError('Name the event to send: ons-proxy webhooks trigger client.UPDATE --id 4711 --to <url> ("--list" lists them).');
   const id = stringFlag(parsed, 'id');
-  if (id !== undefined && !/^\d+$/.test(id)) throw new UserError(`--id ${id}: an event's id is a whole number, e.g. --id 4711.`);
+  if (id !== undefined && !(/^\d+$/.test(id) && Number.isSafeInteger(Number(id)))) throw new UserError(`--id ${id}: an event's id is a whole number up to ${Number.MAX_SAFE_INTEGER}, e.g. --id 4711.`);
   const payload = new Map<string, string>();
   for (const pair of repeatedFlag(parsed, 'payload')) {
     const equals = pair.indexOf('=');
