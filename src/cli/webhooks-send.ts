@@ -162,8 +162,19 @@ function unreachableStops(result: SentDelivery | undefined): void {
 
 function answerText({ outcome }: SentDelivery): string {
   if (outcome.failure) return `${outcome.failure.message}: ${onsVerdict(outcome)}`;
-  return `${outcome.status} in ${outcome.ms.toFixed(1)} ms: ${onsVerdict(outcome)}`;
+  return `${outcome.status} in ${outcome.ms.toFixed(1)} ms: ${onsVerdict(outcome)}${answerBody(outcome.body)}`;
 }
+
+/** The start of what the receiver answered, on one line and without terminal control characters. */
+function answerBody(body: Buffer): string {
+  const text = body.toString('utf8').replace(/\s+/g, ' ').trim();
+  if (text === '') return '';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach the terminal
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return ` (answer: ${JSON.stringify(clean.length > ANSWER_SHOWN ? `${clean.slice(0, ANSWER_SHOWN)}...` : clean)})`;
+}
+
+const ANSWER_SHOWN = 80;
 
 /** "500 deliveries: 480 x 200, 15 x 500, 5 timeouts (no answer within 3 s)". */
 export function summary(sent: readonly SentDelivery[]): string {

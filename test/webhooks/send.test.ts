@@ -33,7 +33,7 @@ describe.each([
   it('is answered 200, and the receiver saw the body the record holds', async () => {
     const result = await cli(['trigger', 'client.UPDATE', '--id', '4711', '--to', target.url, '--signature-encoding', encoding]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^client\.UPDATE 4711 -> 200 in [\d.]+ ms: what Ons expects \(200\)\n$/);
+    expect(result.stdout).toMatch(/^client\.UPDATE 4711 -> 200 in [\d.]+ ms: what Ons expects \(200\) \(answer: "ok"\)\n$/);
     expect(result.code).toBe(0);
     const [arrived] = (await target.received()).slice(-1);
     expect(arrived?.valid).toBe(true);
@@ -47,7 +47,7 @@ describe.each([
   it('is answered 401 when signed in the other encoding: the answer says Ons counts it as failed', async () => {
     const other = encoding === 'hex' ? 'base64' : 'hex';
     const result = await cli(['trigger', 'care_plan_activated', '--payload', 'clientId=12', '--to', target.url, '--signature-encoding', other]);
-    expect(result.stdout).toMatch(/^care_plan_activated\.CUSTOM 12 -> 401 in [\d.]+ ms: Ons counts the event as failed/);
+    expect(result.stdout).toMatch(/^care_plan_activated\.CUSTOM 12 -> 401 in [\d.]+ ms: Ons counts the event as failed \(only 200 is delivered\) \(answer: "invalid signature"\)\n$/);
     expect(result.code).toBe(1);
   });
 
