@@ -107,6 +107,18 @@ describe('webhooks listen', () => {
     expect(other.output()).toContain('webhook user.CREATE 5 (signature valid): the app took');
   });
 
+  it('says when deliveries come signed in the other encoding, and warns about a 401 to a valid signature', async () => {
+    const elsewhere = workspace();
+    const other = await listen(app.url, { ...elsewhere.env, ONS_PROXY_WEBHOOK_SECRET_FILE: space.secretFile });
+    const body = bodies[1] as Buffer;
+    expect((await post(other.url, body, hmac(space.secret, body, 'base64'))).status).toBe(401); // the app checks hex
+    await other.stop();
+    const [recorded] = await allRecords(elsewhere.logDir);
+    expect(recorded?.webhook).toMatchObject({ signature: 'valid', encoding: 'base64' });
+    expect(recorded?.webhook?.warning).toMatch(/^the app answered 401 to a validly signed event/);
+    expect(other.output()).toContain('deliveries are signed in base64, not hex: pass --signature-encoding base64');
+  });
+
   it('refuses a non-loopback address without --unsafe-listen', async () => {
     const result = await cli(['listen', '--host', '0.0.0.0', '--forward-to', app.url]);
     expect(result.code).toBe(2);

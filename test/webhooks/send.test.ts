@@ -112,6 +112,13 @@ describe('bad input', () => {
     expect(result.stderr).toBe('ons-proxy: http://127.0.0.1:9/events is unreachable (ECONNREFUSED): start the receiver, or check --to.\n');
   });
 
+  it('stops the handshake at the first delivery when the receiver is unreachable', async () => {
+    const result = await cli(['handshake', '--to', 'http://127.0.0.1:9/events']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('ons-proxy: http://127.0.0.1:9/events is unreachable (ECONNREFUSED): start the receiver, or check --to.\n');
+  });
+
   it('needs a secret, refuses an empty secret file, and warns about one on the command line without echoing it', async () => {
     const none = await cli(['trigger', 'client.UPDATE', '--id', '1', '--to', 'http://127.0.0.1:9/events'], { ONS_PROXY_LOG_DIR: space.logDir });
     expect(none.code).toBe(2);
