@@ -1,0 +1,2 @@
+/** The answer sources tried before forwarding, and the order they are asked in. */
+export { tryAnswerSources, type AnswerSource, type AnswerSourceName } from './source.js';
