@@ -1,0 +1,198 @@
+// Answers generated from the API document. openapi-sampler makes one template per answer
+// schema (every field filled, the schema's own examples, enums and formats first, cycles cut);
+// each request then shapes a copy of it: as many list items as asked (limit/offset), ids from
+// the seed, the path's parameters carried into the answer (GET /clients/42 answers id 42).
+// Every generated body is checked against its schema with the project's validators before it
+// goes out; a schema that cannot be met is said (mock_cannot_generate), never answered empty.
+import { sample } from 'openapi-sampler';
+import { isObject, parametersOf, type ApiIndex, type ApiOperation, type ResponseContent, type SchemaObject, type SchemaValidators } from '../openapi/index.js';
+import { routeParamName } from '../openapi/index.js';
+import { seededRandom, type Random } from './random.js';
+import { samplingDocument, forSampling, type ExampleUse } from './sampling-document.js';
+
+/** Items of a list answer without a `limit` parameter, and of an NDJSON stream. */
+export const DEFAULT_ITEMS = 3;
+/** At most this many items per answer, whatever `limit` asks. */
+export const MAX_ITEMS = 100;
+/** How many entries a paged list holds in all: offsets past it get an empty page, so a sync ends. */
+export const COLLECTION_SIZE = 250;
+/** Items of a list inside an answer (a client's addresses). */
+const NESTED_ITEMS = 2;
+const MAX_NESTED_DEPTH = 4;
+const ID_KEY = /^(?:id|.+Id|.+_id|.+ID)$/;
+const DIGITS = /^-?\d{1,15}$/;
+const JSON_MEDIA = /json/i;
+
+/** A generated body, or why the schema at `pointer` cannot be met. */
+export type GeneratedBody = { readonly text: string } | { readonly cannot: { readonly pointer: string; readonly reason: string } };
+
+type Template = { readonly value: unknown } | { readonly cannot: { readonly pointer: string; readonly reason: string } };
+
+export interface GenerateRequest {
+  readonly operation: ApiOperation;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** Seeds the answer: the same key gives the same bytes. */
+  readonly key: string;
+}
+
+export class MockGenerator {
+  readonly #api: ApiIndex;
+  readonly #seed: number;
+  readonly #templates = new Map<string, Template>();
+  #withExamples: Record<string, unknown> | undefined;
+  #withoutExamples: Record<string, unknown> | undefined;
+
+  constructor(api: ApiIndex, seed: number) {
+    this.#api = api;
+    this.#seed = seed;
+  }
+
+  get #validators(): SchemaValidators {
+    return this.#api.checks.validators;
+  }
+
+  /** The body for `content` of `request`'s operation; JSON text, or NDJSON lines. */
+  body(request: GenerateRequest, content: ResponseContent): GeneratedBody {
+    const pointer = content.schemaPointer;
+    if (pointer === undefined || content.schema === undefined) return { text: '' };
+    const template = this.#template(pointer, content.schema);
+    if ('cannot' in template) return template;
+    const random = seededRandom(this.#seed, request.key, pointer);
+    const count = itemCount(this.#api, request.operation, request.query, content.ndjson || Array.isArray(template.value));
+    const carried = carriedParameters(request.operation, request.params);
+    if (content.ndjson) {
+      const lines: string[] = [];
+      for (let index = 0; index < count.items; index++) {
+        const line = this.#checked(pointer, shapeItem(template.value, random, count.first + index, carried), template.value);
+        lines.push(JSON.stringify(line));
+      }
+      return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n` };
+    }
+    let value: unknown;
+    if (Array.isArray(template.value)) {
+      const [item] = template.value;
+      value = item === undefined ? [] : Array.from({ length: count.items }, (_, index) => shapeItem(item, random, count.first + index, carried));
+    } else value = shapeItem(template.value, random, undefined, carried);
+    const checked = this.#checked(pointer, value, template.value);
+    // A text answer (text/plain) is its string as it is; anything else is JSON.
+    return { text: typeof checked === 'string' && !JSON_MEDIA.test(content.media) ? checked : JSON.stringify(checked) };
+  }
+
+  /** The shaped value when it still fits the schema, else the template (which was checked when made). */
+  #checked(pointer: string, value: unknown, template: unknown): unknown {
+    const validation = this.#validators.validate(pointer, value);
+    return 'problems' in validation && validation.problems.length === 0 ? value : template;
+  }
+
+  /** openapi-sampler's answer for the schema, checked once: with the document's examples, else without them. */
+  #template(pointer: string, schema: SchemaObject): Template {
+    const known = this.#templates.get(pointer);
+    if (known) return known;
+    let template: Template | undefined;
+    let reason = '';
+    for (const use of ['use-examples', 'ignore-examples'] as const) {
+      let value: unknown;
+      try {
+        value = sample(forSampling(schema, use) as never, { skipWriteOnly: true, quiet: true }, this.#document(use));
+      } catch (error) {
+        reason = `the generator cannot read the schema: ${(error as Error).message}`;
+        continue;
+      }
+      const validation = this.#validators.validate(pointer, value);
+      if ('unchecked' in validation) {
+        reason = validation.unchecked;
+        continue;
+      }
+      const [problem] = validation.problems;
+      if (problem === undefined) {
+        template = { value };
+        break;
+      }
+      reason = `the generated value does not fit it: ${problem.instancePath || '(the value)'} ${problem.message}`;
+    }
+    template ??= { cannot: { pointer, reason } };
+    this.#templates.set(pointer, template);
+    return template;
+  }
+
+  #document(use: ExampleUse): Record<string, unknown> {
+    if (use === 'use-examples') return (this.#withExamples ??= samplingDocument(this.#api.document, use));
+    return (this.#withoutExamples ??= samplingDocument(this.#api.document, use));
+  }
+}
+
+interface ItemCount {
+  readonly items: number;
+  /** The index of the first item in the whole collection (the offset). */
+  readonly first: number;
+}
+
+/** How many items a list answer holds: `limit` when the operation has one (from `offset` on, within the collection), else a few. */
+function itemCount(api: ApiIndex, operation: ApiOperation, query: URLSearchParams, list: boolean): ItemCount {
+  if (!list) return { items: 1, first: 0 };
+  const parameters = parametersOf(api.document, operation.path, operation.operation);
+  const limitParameter = parameters.find((parameter) => parameter.in === 'query' && parameter.name === 'limit');
+  if (!limitParameter) return { items: DEFAULT_ITEMS, first: 0 };
+  const hasOffset = parameters.some((parameter) => parameter.in === 'query' && parameter.name === 'offset');
+  const offset = hasOffset ? Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0) : 0;
+  const declaredDefault = isObject(limitParameter.schema) && typeof limitParameter.schema.default === 'number' ? limitParameter.schema.default : DEFAULT_ITEMS;
+  const asked = Number.parseInt(query.get('limit') ?? '', 10);
+  const limit = Number.isFinite(asked) ? Math.max(0, asked) : declaredDefault;
+  return { items: Math.max(0, Math.min(limit, MAX_ITEMS, COLLECTION_SIZE - offset)), first: offset };
+}
+
+interface CarriedParameter {
+  /** The answer's fields that take the value, e.g. ["clientId", "client_id"]. */
+  readonly fields: readonly string[];
+  readonly value: string;
+}
+
+/** The path parameters an answer repeats: the last segment's parameter is the answer's own id; others name a field (client_id -> clientId). */
+function carriedParameters(operation: ApiOperation, params: Readonly<Record<string, string>>): CarriedParameter[] {
+  const names = [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
+  const lastIsParameter = /\}$/.test(operation.path);
+  return names.flatMap((name, index) => {
+    const value = params[routeParamName(name)];
+    if (value === undefined) return [];
+    const camel = name.replace(/_([a-z])/g, (_whole, letter: string) => letter.toUpperCase());
+    const fields = new Set([name, camel]);
+    if (name === 'id' || (lastIsParameter && index === names.length - 1)) fields.add('id');
+    return [{ fields: [...fields], value }];
+  });
+}
+
+/** A copy of the template with ids from the seed (the collection index for list items) and the path's parameters carried in. */
+function shapeItem(template: unknown, random: Random, index: number | undefined, carried: readonly CarriedParameter[]): unknown {
+  const value = varied(template, random, 0);
+  if (isObject(value)) {
+    if (index !== undefined && typeof value.id === 'number') value.id = index + 1;
+    for (const parameter of carried) {
+      for (const field of parameter.fields) {
+        // A list item's own id is its place in the list, not the path's parameter.
+        if (field === 'id' && index !== undefined) continue;
+        if (field in value) value[field] = converted(value[field], parameter.value);
+      }
+    }
+  }
+  return value;
+}
+
+/** The path's text as the field's type: a number where the template has a number. */
+function converted(current: unknown, text: string): unknown {
+  if (typeof current === 'number') return DIGITS.test(text) ? Number(text) : current;
+  return typeof current === 'string' ? text : current;
+}
+
+function varied(value: unknown, random: Random, depth: number): unknown {
+  if (Array.isArray(value)) {
+    if (value.length !== 1 || depth >= MAX_NESTED_DEPTH) return value.map((entry) => varied(entry, random, depth + 1));
+    return Array.from({ length: NESTED_ITEMS }, () => varied(value[0], random, depth + 1));
+  }
+  if (!isObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    copy[key] = ID_KEY.test(key) && typeof field === 'number' && Number.isInteger(field) ? 1 + Math.floor(random() * 999_999) : varied(field, random, depth + 1);
+  }
+  return copy;
+}
