@@ -22,6 +22,9 @@ const MAX_NESTED_DEPTH = 4;
 const ID_KEY = /^(?:id|.+Id|.+_id|.+ID)$/;
 const DIGITS = /^-?\d{1,15}$/;
 const JSON_MEDIA = /json/i;
+const SAMPLER_OPTIONS = { skipWriteOnly: true, quiet: true, enablePatterns: true } as const;
+/** How often a template is pruned before the mock gives up on its schema. */
+const MAX_PRUNING_ROUNDS = 50;
 
 /** A generated body, or why the schema at `pointer` cannot be met. */
 export type GeneratedBody = { readonly text: string } | { readonly cannot: { readonly pointer: string; readonly reason: string } };
@@ -85,7 +88,11 @@ export class MockGenerator {
     return 'problems' in validation && validation.problems.length === 0 ? value : template;
   }
 
-  /** openapi-sampler's answer for the schema, checked once: with the document's examples, else without them. */
+  /**
+   * openapi-sampler's answer for the schema, checked once: with the document's examples; else
+   * without them, and with what no value can fill pruned (where the sampler cut a circular
+   * reference it leaves a hole: an optional field is dropped, a list left empty).
+   */
   #template(pointer: string, schema: SchemaObject): Template {
     const known = this.#templates.get(pointer);
     if (known) return known;
@@ -94,28 +101,35 @@ export class MockGenerator {
     for (const use of ['use-examples', 'ignore-examples'] as const) {
       let value: unknown;
       try {
-        value = sample(forSampling(schema, use) as never, { skipWriteOnly: true, quiet: true }, this.#document(use));
+        // Through JSON and back: what the validator sees is what a client gets (holes become absent or null).
+        value = JSON.parse(JSON.stringify(sample(forSampling(schema, use) as never, SAMPLER_OPTIONS, this.#document(use)) ?? null)) as unknown;
       } catch (error) {
         reason = `the generator cannot read the schema: ${(error as Error).message}`;
         continue;
       }
-      const validation = this.#validators.validate(pointer, value);
-      if ('unchecked' in validation) {
-        reason = validation.unchecked;
-        continue;
-      }
-      const [problem] = validation.problems;
-      if (problem === undefined) {
-        template = { value };
+      const fitted = this.#fitted(pointer, value, use === 'ignore-examples' ? MAX_PRUNING_ROUNDS : 0);
+      if ('value' in fitted) {
+        template = fitted;
         break;
       }
-      reason = `the generated value does not fit it: ${problem.instancePath || '(the value)'} ${problem.message}`;
+      reason = fitted.reason;
     }
     template ??= { cannot: { pointer, reason } };
     this.#templates.set(pointer, template);
     return template;
   }
 
+  /** The value once it fits the schema, pruning what does not fit up to `rounds` times; else why it does not. */
+  #fitted(pointer: string, value: unknown, rounds: number): { readonly value: unknown } | { readonly reason: string } {
+    for (let round = 0; ; round++) {
+      const validation = this.#validators.validate(pointer, value);
+      if ('unchecked' in validation) return { reason: validation.unchecked };
+      const [problem] = validation.problems;
+      if (problem === undefined) return { value };
+      const reason = `the generated value does not fit it: ${problem.instancePath || '(the value)'} ${problem.message}`;
+      if (round >= rounds || !prune(value, problem.instancePath)) return { reason };
+    }
+  }
   #document(use: ExampleUse): Record<string, unknown> {
     if (use === 'use-examples') return (this.#withExamples ??= samplingDocument(this.#api.document, use));
     return (this.#withoutExamples ??= samplingDocument(this.#api.document, use));
@@ -195,4 +209,26 @@ function varied(value: unknown, random: Random, depth: number): unknown {
     copy[key] = ID_KEY.test(key) && typeof field === 'number' && Number.isInteger(field) ? 1 + Math.floor(random() * 999_999) : varied(field, random, depth + 1);
   }
   return copy;
+}
+
+/** Removes the node at `pointer` (an item from its list, a field from its object); false when there is none to remove. */
+function prune(root: unknown, pointer: string): boolean {
+  const tokens = pointer.split('/').slice(1).map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const last = tokens.pop();
+  if (last === undefined) return false;
+  let parent = root;
+  for (const token of tokens) {
+    if (Array.isArray(parent)) parent = parent[Number(token)];
+    else if (isObject(parent)) parent = parent[token];
+    else return false;
+  }
+  if (Array.isArray(parent) && Number(last) < parent.length) {
+    parent.splice(Number(last), 1);
+    return true;
+  }
+  if (isObject(parent) && Object.hasOwn(parent, last)) {
+    delete parent[last];
+    return true;
+  }
+  return false;
 }
