@@ -37,6 +37,8 @@ export interface GenerateRequest {
   readonly query: URLSearchParams;
   /** Seeds the answer: the same key gives the same bytes. */
   readonly key: string;
+  /** Varied data (Prefer: dynamic=true): list ids too come from the key, not from the operation. */
+  readonly dynamic: boolean;
 }
 
 export class MockGenerator {
@@ -62,12 +64,14 @@ export class MockGenerator {
     const template = this.#template(pointer, content.schema);
     if ('cannot' in template) return template;
     const random = seededRandom(this.#seed, request.key, pointer);
+    // List items are numbered from a base of the seed's: the same entry keeps its id on every page and every run.
+    const firstId = 1 + Math.floor(seededRandom(this.#seed, request.dynamic ? request.key : request.operation.id)() * 900_000);
     const count = itemCount(this.#api, request.operation, request.query, content.ndjson || Array.isArray(template.value));
     const carried = carriedParameters(request.operation, request.params);
     if (content.ndjson) {
       const lines: string[] = [];
       for (let index = 0; index < count.items; index++) {
-        const line = this.#checked(pointer, shapeItem(template.value, random, count.first + index, carried), template.value);
+        const line = this.#checked(pointer, shapeItem(template.value, random, firstId + count.first + index, carried), template.value);
         lines.push(JSON.stringify(line));
       }
       return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n` };
@@ -75,7 +79,7 @@ export class MockGenerator {
     let value: unknown;
     if (Array.isArray(template.value)) {
       const [item] = template.value;
-      value = item === undefined ? [] : Array.from({ length: count.items }, (_, index) => shapeItem(item, random, count.first + index, carried));
+      value = item === undefined ? [] : Array.from({ length: count.items }, (_, index) => shapeItem(item, random, firstId + count.first + index, carried));
     } else value = shapeItem(template.value, random, undefined, carried);
     const checked = this.#checked(pointer, value, template.value);
     // A text answer (text/plain) is its string as it is; anything else is JSON.
@@ -176,11 +180,11 @@ function carriedParameters(operation: ApiOperation, params: Readonly<Record<stri
   });
 }
 
-/** A copy of the template with ids from the seed (the collection index for list items) and the path's parameters carried in. */
+/** A copy of the template with ids from the seed (`id` given for a list item) and the path's parameters carried in. */
 function shapeItem(template: unknown, random: Random, index: number | undefined, carried: readonly CarriedParameter[]): unknown {
   const value = varied(template, random, 0);
   if (isObject(value)) {
-    if (index !== undefined && typeof value.id === 'number') value.id = index + 1;
+    if (index !== undefined && typeof value.id === 'number') value.id = index;
     for (const parameter of carried) {
       for (const field of parameter.fields) {
         // A list item's own id is its place in the list, not the path's parameter.

@@ -56,7 +56,7 @@ export function mockAnswerSource(api: ApiIndex, options: MockOptions): AnswerSou
       return;
     }
     const key = preferences.dynamic ? request.id : `${request.method} ${request.url}`;
-    const body = generator.body({ operation, params, query, key }, content);
+    const body = generator.body({ operation, params, query, key, dynamic: preferences.dynamic }, content);
     if ('cannot' in body) {
       sendProblem(reply, {
         status: 500,
