@@ -25,7 +25,7 @@ export const mockCommand: Command = {
     ['--validate <strict|report>', 'strict (default): requests the API would refuse get its 400; report: answer anyway, the record lists the findings'],
   ],
   async run(parsed) {
-    const seed = parseSeed(stringFlag(parsed, 'seed'));
+    const seed = parseMockSeed(stringFlag(parsed, 'seed'));
     const validate = parseValidate(stringFlag(parsed, 'validate'));
     const config = configFromCommandLine(parsed)[0];
     if (!config) return 2;
@@ -72,7 +72,7 @@ export async function openMockDocument(config: Pick<ProxyConfig, 'openapi'>): Pr
   }
 }
 
-function parseSeed(text: string | undefined): number {
+export function parseMockSeed(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SEED;
   if (/^\d{1,15}$/.test(text.trim())) return Number(text.trim());
   throw new UserError(`--seed "${text}" is not a number: give a whole number such as --seed 42 (the same seed gives the same answers).`);

@@ -1,13 +1,10 @@
 // The request checked as the real API would refuse it: a required path or query parameter
 // missing, a value that does not fit its schema, a required JSON body missing or not fitting.
 // Each refusal is an entry of Ons's error shape (field, value, message).
-import type { Readable } from 'node:stream';
 import { isObject, parametersOf, resolveLocalRef, type ApiIndex, type ApiOperation, pointerOf } from '../openapi/index.js';
 import type { OnsErrorEntry } from './ons-errors.js';
 
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/i;
-/** The longest body the mock reads to check it (the proxy's body-size guard usually stops one sooner). */
-const MAX_CHECKED_BODY = 16 * 1024 * 1024;
 
 export interface BodyPlan {
   readonly required: boolean;
@@ -63,19 +60,6 @@ export function bodyEntries(api: ApiIndex, plan: BodyPlan, body: Buffer, content
     value: shown(valueAt(value, problem.instancePath)),
     message: problem.message,
   }));
-}
-
-/** The whole request body (the recorder's tap sees it pass), up to a limit. */
-export async function readBody(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    total += bytes.length;
-    if (total > MAX_CHECKED_BODY) throw new Error(`the body is larger than ${MAX_CHECKED_BODY} bytes`);
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks);
 }
 
 function valueAt(value: unknown, pointer: string): unknown {

@@ -1,15 +1,14 @@
 // The mock as an answer source: every request is answered from the API document. The
 // operation is found with the proxy's radix matcher (literal segments beat parameters); a
 // removed /t/ path, an unknown path and a method the path lacks get the API's own refusals.
-import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AnswerSource } from '../answers/index.js';
+import { hasRequestBody, requestBody, type AnswerSource } from '../answers/index.js';
 import { lowest2xx, operationResponses, pickContent, responseFor, type ApiIndex, type ApiOperation, type OperationResponse } from '../openapi/index.js';
 import { sendProblem } from '../proxy/problem.js';
 import { MockGenerator } from './generator.js';
 import { MOCK_HEADER, NO_OPERATION, sendOnsError, type OnsErrorEntry } from './ons-errors.js';
 import { KNOWN_PREFERENCES, parsePrefer, type Preferences } from './prefer.js';
-import { bodyEntries, bodyPlan, parameterEntries, readBody } from './request-checks.js';
+import { bodyEntries, bodyPlan, parameterEntries } from './request-checks.js';
 
 /** strict: a request the API would refuse gets Ons's 400; report: it is answered, and the record lists the findings. */
 export type ValidateMode = 'strict' | 'report';
@@ -104,7 +103,7 @@ export function mockAnswerSource(api: ApiIndex, options: MockOptions): AnswerSou
         return true;
       };
       // A body is read whole before the answer (the record keeps it, the checks read it); a GET has none.
-      return request.body instanceof Readable ? readBody(request.body).then(respond) : respond(undefined);
+      return hasRequestBody(request) ? requestBody(request).then(respond) : respond(undefined);
     },
   };
 }
