@@ -19,6 +19,11 @@ export interface MockOptions {
 }
 
 export function mockAnswerSource(api: ApiIndex, options: MockOptions): AnswerSource {
+  // What every operation needs (the route trees, the models registered with the validator) is
+  // made before the mock listens: a proxy builds them between exchanges, but every exchange of
+  // the mock needs them, and the first answer of an operation then costs only its own schema.
+  api.warmUp();
+  for (const step of api.checks.warmUpSteps()) step();
   const generator = new MockGenerator(api, options.seed);
   const responses = new Map<ApiOperation, OperationResponse[]>();
   const responsesOf = (operation: ApiOperation): OperationResponse[] => {
