@@ -33,7 +33,7 @@ export const mockCommand: Command = {
     const api = await openMockDocument(config);
     const instance = await startInstance(
       { ...config, logTag: config.logTag ?? MOCK_TAG },
-      { logger, api, answers: [mockAnswerSource(api, { seed, validate })], withoutUpstream: { limitKey: `mock:${config.name}` } },
+      { logger, api, answers: [mockAnswerSource(api, { seed, validate })], withoutUpstream: { limitKey: `mock:${config.name}`, answeredBy: `mock of ${api.source}` } },
     );
     logger.info(`ons-proxy mock listening on ${instance.url} -> ${api.operations.length} operations of ${api.source} (seed ${seed}, --validate ${validate})`);
     return serveUntilSignal([instance], logger, config.shutdownGraceMs);

@@ -73,7 +73,7 @@ export const replayCommand: Command = {
       };
       const instance = await startInstance(
         { ...config, logTag: config.logTag ?? REPLAY_TAG },
-        { logger, api, answers: [fixtureAnswerSource({ fixtures: replaySource.fixtures, match, latency }), markedMock], withoutUpstream: { limitKey: `replay:${config.name}` } },
+        { logger, api, answers: [fixtureAnswerSource({ fixtures: replaySource.fixtures, match, latency }), markedMock], withoutUpstream: { limitKey: `replay:${config.name}`, answeredBy: `fixtures of ${source}, then the mock of ${api.source}` } },
       );
       logger.info(`ons-proxy replay listening on ${instance.url} -> ${replaySource.fixtures.length} exchanges from the ${replaySource.kind} ${source} (misses answered by the mock from ${api.source})`);
       return serveUntilSignal([instance], logger, config.shutdownGraceMs);

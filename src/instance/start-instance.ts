@@ -38,7 +38,11 @@ export interface InstanceDependencies {
    * The answer sources answer every request (the mock): no certificate is read and nothing
    * goes upstream. The parallel limit is kept under this key instead of a certificate's.
    */
-  readonly withoutUpstream?: { readonly limitKey: string };
+  readonly withoutUpstream?: {
+    readonly limitKey: string;
+    /** What answers instead, for GET /__proxy/status's "upstream", e.g. "mock of <document>". */
+    readonly answeredBy: string;
+  };
 }
 
 /** Where exchanges go: the certificate's dispatcher, or one that never connects when the answer sources answer everything. */
@@ -70,7 +74,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
-    statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream, ...(warnings.length > 0 ? { warnings } : {}) },
+    statusSummary: { profile: config.name, environment: config.environment, upstream: deps.withoutUpstream?.answeredBy ?? config.upstream, ...(warnings.length > 0 ? { warnings } : {}) },
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.

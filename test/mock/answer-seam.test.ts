@@ -48,7 +48,7 @@ beforeAll(async () => {
     logger: createConsoleLogger('error', new PassThrough()),
     api,
     answers: [mockAnswerSource(api, { seed: 1, validate: 'strict' })],
-    withoutUpstream: { limitKey: 'seam-test' },
+    withoutUpstream: { limitKey: 'seam-test', answeredBy: 'mock of the demo document' },
     extraFeatures: [designLike],
   });
 });
