@@ -23,6 +23,8 @@ const ID_KEY = /^(?:id|.+Id|.+_id|.+ID)$/;
 const DIGITS = /^-?\d{1,15}$/;
 const JSON_MEDIA = /json/i;
 const SAMPLER_OPTIONS = { skipWriteOnly: true, quiet: true, enablePatterns: true } as const;
+/** Answers kept for requests asked again (oldest dropped first). */
+const RECENT_ANSWERS = 512;
 /** How often a template is pruned before the mock gives up on its schema. */
 const MAX_PRUNING_ROUNDS = 50;
 
@@ -45,6 +47,8 @@ export class MockGenerator {
   readonly #api: ApiIndex;
   readonly #seed: number;
   readonly #templates = new Map<string, Template>();
+  /** Recent answers by request: a client that asks the same again gets the bytes made before (they would be the same). */
+  readonly #recent = new Map<string, GeneratedBody>();
   #withExamples: Record<string, unknown> | undefined;
   #withoutExamples: Record<string, unknown> | undefined;
 
@@ -59,6 +63,17 @@ export class MockGenerator {
 
   /** The body for `content` of `request`'s operation; JSON text, or NDJSON lines. */
   body(request: GenerateRequest, content: ResponseContent): GeneratedBody {
+    if (request.dynamic) return this.#made(request, content);
+    const key = `${content.schemaPointer ?? ''}\u0000${content.media}\u0000${request.key}`;
+    const known = this.#recent.get(key);
+    if (known) return known;
+    const made = this.#made(request, content);
+    if (this.#recent.size >= RECENT_ANSWERS) this.#recent.delete(this.#recent.keys().next().value as string);
+    this.#recent.set(key, made);
+    return made;
+  }
+
+  #made(request: GenerateRequest, content: ResponseContent): GeneratedBody {
     const pointer = content.schemaPointer;
     if (pointer === undefined || content.schema === undefined) return { text: '' };
     const template = this.#template(pointer, content.schema);
