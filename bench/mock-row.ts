@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { syntheticOnsDocument } from '../test/support/synthetic-openapi.js';
-import { CLI_PATH } from './paths.js';
+import { CLI_PATH, REPO_ROOT } from './paths.js';
 import { freePort, PeakRss, spawnTracked, stopChild, tail } from './processes.js';
 import { median, renderText, type Table } from './report.js';
 import { runLoad } from './run.js';
@@ -41,10 +41,15 @@ export async function runMockRow(options: MockRowOptions): Promise<MockRowResult
     .slice(0, FIRST_ANSWERS)
     .map((template) => template.replace('{id}', '42'));
   const startupMs: number[] = [];
+  const smallStartupMs: number[] = [];
   const firstMs: number[] = [];
   let last: Awaited<ReturnType<typeof startMock>> | undefined;
   for (let run = 0; run < options.startups; run++) {
     await last?.stop();
+    // The same command on the demo's 11 operations, interleaved: what the document itself adds to start-up on this machine now.
+    const small = await startMock(path.join(REPO_ROOT, 'config', 'demo-openapi.json'), path.join(options.dir, `small-logs-${run}`));
+    smallStartupMs.push(small.readyMs);
+    await small.stop();
     last = await startMock(file, path.join(options.dir, `logs-${run}`));
     startupMs.push(last.readyMs);
     for (const target of targets) {
@@ -69,6 +74,7 @@ export async function runMockRow(options: MockRowOptions): Promise<MockRowResult
     head: ['measure', 'value', 'how'],
     rows: [
       row('start-up', `${median(startupMs).toFixed(0)} ms`, `spawn to "listening", median of ${startupMs.length} (max ${Math.max(...startupMs).toFixed(0)})`),
+      row('start-up, the demo document (11 operations)', `${median(smallStartupMs).toFixed(0)} ms`, 'the same, interleaved: the command without a large document'),
       row('first answer of an operation', `${median(firstMs).toFixed(1)} ms`, `median of ${firstMs.length} first calls of ${targets.length} operations (max ${Math.max(...firstMs).toFixed(1)})`),
       row('answers/s, 4 connections', c4.rps.toFixed(0), `${c4.tool}, ${options.durationS} s, p50 ${c4.p50Ms.toFixed(2)} ms, p99 ${c4.p99Ms.toFixed(2)} ms, ${c4.failures} failures`),
       row('answers/s, 32 connections', c32.rps.toFixed(0), `${c32.tool}, ${options.durationS} s, p50 ${c32.p50Ms.toFixed(2)} ms, p99 ${c32.p99Ms.toFixed(2)} ms, ${c32.failures} failures`),
