@@ -83,28 +83,37 @@ export class MockGenerator {
     const firstId = 1 + Math.floor(seededRandom(this.#seed, request.dynamic ? request.key : request.operation.id)() * 900_000);
     const count = itemCount(this.#api, request.operation, request.query, content.ndjson || Array.isArray(template.value));
     const carried = carriedParameters(request.operation, request.params);
-    if (content.ndjson) {
-      const lines: string[] = [];
-      for (let index = 0; index < count.items; index++) {
-        const line = this.#checked(pointer, shapeItem(template.value, random, firstId + count.first + index, carried), template.value);
-        lines.push(JSON.stringify(line));
-      }
-      return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n` };
-    }
-    let value: unknown;
-    if (Array.isArray(template.value)) {
+    const build = (vary: boolean): unknown => {
+      const shape = (item: unknown, id: number | undefined): unknown => shapeItem(item, vary ? random : undefined, id, carried);
+      if (content.ndjson) return Array.from({ length: count.items }, (_, index) => shape(template.value, firstId + count.first + index));
+      if (!Array.isArray(template.value)) return shape(template.value, undefined);
       const [item] = template.value;
-      value = item === undefined ? [] : Array.from({ length: count.items }, (_, index) => shapeItem(item, random, firstId + count.first + index, carried));
-    } else value = shapeItem(template.value, random, undefined, carried);
-    const checked = this.#checked(pointer, value, template.value);
+      return item === undefined ? [] : Array.from({ length: count.items }, (_, index) => shape(item, firstId + count.first + index));
+    };
+    if (content.ndjson) {
+      const lines = this.#checked(pointer, build, template.value, true) as unknown[];
+      return { text: lines.length === 0 ? '' : `${lines.map((line) => JSON.stringify(line)).join('\n')}\n` };
+    }
+    const checked = this.#checked(pointer, build, template.value, false);
     // A text answer (text/plain) is its string as it is; anything else is JSON.
     return { text: typeof checked === 'string' && !JSON_MEDIA.test(content.media) ? checked : JSON.stringify(checked) };
   }
 
-  /** The shaped value when it still fits the schema, else the template (which was checked when made). */
-  #checked(pointer: string, value: unknown, template: unknown): unknown {
-    const validation = this.#validators.validate(pointer, value);
-    return 'problems' in validation && validation.problems.length === 0 ? value : template;
+  /**
+   * The shaped answer when it fits the schema; else shaped without the seed's variation (a
+   * model whose ids have a maximum, lists that take one item); else the template, which was
+   * checked when it was made. `lines`: an NDJSON answer, each line checked against the schema.
+   */
+  #checked(pointer: string, build: (vary: boolean) => unknown, template: unknown, lines: boolean): unknown {
+    const fits = (value: unknown): boolean => (lines ? (value as unknown[]) : [value]).every((line) => {
+      const validation = this.#validators.validate(pointer, line);
+      return 'problems' in validation && validation.problems.length === 0;
+    });
+    for (const vary of [true, false]) {
+      const value = build(vary);
+      if (fits(value)) return value;
+    }
+    return lines ? [template] : template;
   }
 
   /**
@@ -195,9 +204,9 @@ function carriedParameters(operation: ApiOperation, params: Readonly<Record<stri
   });
 }
 
-/** A copy of the template with ids from the seed (`id` given for a list item) and the path's parameters carried in. */
-function shapeItem(template: unknown, random: Random, index: number | undefined, carried: readonly CarriedParameter[]): unknown {
-  const value = varied(template, random, 0);
+/** A copy of the template with ids from `random` (none: the template's own), `index` as a list item's id, and the path's parameters carried in. */
+function shapeItem(template: unknown, random: Random | undefined, index: number | undefined, carried: readonly CarriedParameter[]): unknown {
+  const value = random === undefined ? structuredClone(template) : varied(template, random, 0);
   if (isObject(value)) {
     if (index !== undefined && typeof value.id === 'number') value.id = index;
     for (const parameter of carried) {

@@ -177,6 +177,10 @@ describe('ons-proxy mock on models it must compose', () => {
       const noExample = await call(composing.url, '/v0/things/42', { headers: { prefer: 'example=large' } });
       expect((JSON.parse(noExample.text) as { detail: string }).detail).toContain('has no example "large"; its examples: small');
 
+      // The seed's ids (up to 999,999) and a second list item do not fit this model: it keeps the template's, with the path's id.
+      const limited = await call(composing.url, '/v0/limited/42');
+      expect(JSON.parse(limited.text)).toEqual({ id: 42, ownerId: 100, tags: ['string'] });
+
       const cleared = await call(composing.url, '/v0/things', { method: 'DELETE' });
       expect(cleared.status).toBe(204);
       expect(cleared.text).toBe('');
