@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   migrate: async () => (await import('./migrate.js')).migrateCommand,
   fixtures: async () => (await import('./fixtures.js')).fixturesCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
+  mock: async () => (await import('./mock.js')).mockCommand,
   openapi: async () => (await import('./openapi.js')).openApiCommand,
   webhooks: async () => (await import('./webhooks.js')).webhooksCommand,
 };

@@ -1,18 +1,20 @@
+import tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import type { AnswerSource } from '../answers/index.js';
 import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
-import { onsRules } from '../ons/index.js';
+import { certificateKeyOf, onsRules } from '../ons/index.js';
 import { assertStartable, exposureWarning } from '../config/validate.js';
 import { buildProxyApp } from '../proxy/app.js';
 import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
-import { openClientCertificate, type SwappableDispatcher } from '../tls/index.js';
+import { createUpstreamAgent, openClientCertificate, SwappableDispatcher } from '../tls/index.js';
 import type { ConsoleLogger } from '../log/logger.js';
 import { recordTraffic } from '../traffic/recorder.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
-import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
+import { ApiKnowledge, apiDocumentFeature, type ApiIndex } from '../openapi/index.js';
 import { forwardedDocumentSandbox } from '../admin/index.js';
 
 export interface RunningInstance {
@@ -28,12 +30,35 @@ export interface InstanceDependencies {
   readonly logger: ConsoleLogger;
   /** More features after the built-in ones (tests use this to observe exchanges). */
   readonly extraFeatures?: readonly ProxyFeature[];
+  /** Answer sources asked before forwarding, in order (replay's fixtures, the mock). */
+  readonly answers?: readonly AnswerSource[];
+  /** The API document already loaded (the mock's), instead of reading ONS_PROXY_OPENAPI again. */
+  readonly api?: ApiIndex;
+  /**
+   * The answer sources answer every request (the mock): no certificate is read and nothing
+   * goes upstream. The parallel limit is kept under this key instead of a certificate's.
+   */
+  readonly withoutUpstream?: {
+    readonly limitKey: string;
+    /** What answers instead, for GET /__proxy/status's "upstream", e.g. "mock of <document>". */
+    readonly answeredBy: string;
+  };
+}
+
+/** Where exchanges go: the certificate's dispatcher, or one that never connects when the answer sources answer everything. */
+function upstreamSide(config: ProxyConfig, deps: InstanceDependencies): { dispatcher: SwappableDispatcher; certificateKey: string; features: ProxyFeature[] } {
+  if (deps.withoutUpstream) {
+    const dispatcher = new SwappableDispatcher(createUpstreamAgent(tls.createSecureContext(), { connectTimeoutMs: config.connectTimeoutMs }));
+    return { dispatcher, certificateKey: deps.withoutUpstream.limitKey, features: [] };
+  }
+  const { dispatcher, secureContext, feature } = openClientCertificate(config, deps.logger);
+  return { dispatcher, certificateKey: certificateKeyOf(secureContext), features: [feature] };
 }
 
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
-  const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
+  const { dispatcher, certificateKey, features: certificate } = upstreamSide(config, deps);
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
@@ -42,18 +67,19 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
   // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
-  const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
+  const knowledge = deps.api ? ApiKnowledge.of(deps.api) : ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
   const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
     timeoutMs: config.timeoutMs,
-    statusSummary: { profile: config.name, environment: config.environment, upstream: config.upstream, ...(warnings.length > 0 ? { warnings } : {}) },
+    statusSummary: { profile: config.name, environment: config.environment, upstream: deps.withoutUpstream?.answeredBy ?? config.upstream, ...(warnings.length > 0 ? { warnings } : {}) },
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
-    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
+    answers: deps.answers,
+    features: [...certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, certificateKey), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {

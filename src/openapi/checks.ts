@@ -83,6 +83,11 @@ export class OperationChecks {
     this.#noteAbsentFields = options.noteAbsentFields;
   }
 
+  /** The compiled schemas, shared with the mock (one validator per document). */
+  get validators(): SchemaValidators {
+    return this.#validators;
+  }
+
   /** Path and query parameters only: what is known the moment the request arrives. */
   requestLine(operation: ApiOperation, params: Readonly<Record<string, string>>, query: URLSearchParams): Finding[] {
     return this.#requestLine(operation, params, query, []);

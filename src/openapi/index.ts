@@ -9,3 +9,6 @@ export { ApiKnowledge, describeDocumentSetting, documentSource, loadCachedDocume
 export type { OperationMatch } from './matcher.js';
 export { loadMigrationFacts, type MigrationFacts } from './migration.js';
 export { describeOperationLine, parametersOf, type ApiOperation } from './operations.js';
+export { lowest2xx, operationResponses, pickContent, responseFor, type OperationResponse, type ResponseContent } from './responses.js';
+export { pointerOf, type SchemaValidators, type SchemaProblem } from './validators.js';
+export { routeParamName } from './matcher.js';

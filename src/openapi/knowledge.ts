@@ -77,6 +77,13 @@ export class ApiKnowledge {
     this.#current?.scheduler.close();
   }
 
+  /** A document a command loaded already (the mock's): nothing is read or fetched again. */
+  static of(api: ApiIndex): ApiKnowledge {
+    const knowledge = new ApiKnowledge({ kind: 'file', file: api.source });
+    knowledge.#current = api;
+    return knowledge;
+  }
+
   /** Never throws for a bad document: one error line, and the proxy runs without it. */
   static open(setting: string | undefined, logger: KnowledgeLogger, options: { noteAbsentFields: boolean; cwd?: string }): ApiKnowledge {
     const source = documentSource(setting, options.cwd);

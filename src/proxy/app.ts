@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { canonicalAdminTarget, registerAdminRoutes } from '../admin/index.js';
+import type { AnswerSource } from '../answers/index.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
@@ -21,6 +22,8 @@ export interface ProxyAppOptions {
   readonly features: readonly ProxyFeature[];
   /** The top of GET /__proxy/status: profile, environment, upstream. */
   readonly statusSummary: Readonly<Record<string, unknown>>;
+  /** Answer sources asked before forwarding, in order (see src/answers). */
+  readonly answers?: readonly AnswerSource[] | undefined;
 }
 
 
@@ -103,6 +106,7 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     timeoutMs: options.timeoutMs,
     features: options.features,
     answerAdminPath: admin.answerUnknownPage,
+    answers: options.answers,
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TrafficRecord } from '../traffic/record.js';
 import type { Problem } from './problem.js';
 
 /** What the proxy learns about one exchange while it runs; the traffic record is built from it. */
@@ -25,6 +26,8 @@ export interface ExchangeContext {
   upstreamStatusText: string | undefined;
   /** The client went away before its response was complete. */
   clientGone: boolean;
+  /** Which answer source answered (the upstream, a fixture, the mock); unset while none has. */
+  answeredBy: TrafficRecord['answeredBy'];
 }
 
 declare module 'fastify' {
@@ -47,6 +50,7 @@ export function newExchange(id: string): ExchangeContext {
     upstreamCall: undefined,
     upstreamStatusText: undefined,
     clientGone: false,
+    answeredBy: undefined,
   };
 }
 

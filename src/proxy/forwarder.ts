@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Dispatcher } from 'undici';
 import { isClientAbort } from './client-abort.js';
 import { isAdminPath } from '../admin/index.js';
+import { tryAnswerSources, type AnswerSource } from '../answers/index.js';
 import { answerEarly, type ProxyFeature } from './feature.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendProblem } from './problem.js';
@@ -20,6 +21,8 @@ export interface ForwarderOptions {
   readonly features: readonly ProxyFeature[];
   /** Answers a path of the proxy's own that reached the forwarder (the router sends them to the admin routes; this makes sure). */
   readonly answerAdminPath: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Sources asked in order before forwarding (replay's fixtures, the mock); forwarding is the last source. */
+  readonly answers?: readonly AnswerSource[] | undefined;
 }
 
 /** Every method the Ons API uses; the proxy answers others itself (405). */
@@ -107,6 +110,22 @@ export async function registerForwarder(app: FastifyInstance, options: Forwarder
       options.answerAdminPath(request, reply);
       return true;
     });
+    const answers = options.answers ?? [];
+    if (answers.length > 0) {
+      // The last preHandler before forwarding: after the guards, the limiter and any blocking
+      // (root hooks run first), so an answer from a source goes through the same pipeline.
+      scope.addHook('preHandler', (request, reply, done) => {
+        let answered: boolean | Promise<boolean>;
+        try {
+          answered = tryAnswerSources(answers, request, reply);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        if (answered === false) done();
+        else if (answered instanceof Promise) answered.then((yes) => (yes ? undefined : done()), (error: unknown) => done(error as Error));
+      });
+    }
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.statusCode === 400 && error.message === TRAVERSAL_REFUSED) {
         sendProblem(reply, {

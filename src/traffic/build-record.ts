@@ -56,6 +56,8 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
     operation: undefined,
     findings: undefined,
     notChecked: undefined,
+    // A problem the proxy sent itself (a guard, an unreachable upstream) is the proxy's answer.
+    answeredBy: exchange.answeredBy ?? (exchange.problem === undefined ? undefined : 'proxy'),
     request: requestMessage,
     response: responseMessage,
     error,
