@@ -14,6 +14,7 @@ import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
 import { ApiKnowledge, apiDocumentFeature } from '../openapi/index.js';
 import { forwardedDocumentSandbox } from '../admin/index.js';
+import { openTechnicalDesign } from '../design/index.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -33,6 +34,10 @@ export interface InstanceDependencies {
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
+  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
+  const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
+  // Read before anything opens a file or a socket: a design that cannot be used stops the start.
+  const design = config.design === undefined ? undefined : await openOrClose(knowledge, () => openTechnicalDesign(config.design as string, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }));
   const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
 
   // Opened before the inspector, which reads today's file back.
@@ -41,10 +46,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
-  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
-  const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
-  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate]);
+  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate, ...(design ? [design.annotate] : [])]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -53,7 +56,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     // In the order of their phases (setup, guard, admit, adjust, observe): each sees the
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
-    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, secureContext), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
+    features: [certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...(design ? [design] : []), ...onsRules(config, secureContext), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {
@@ -77,6 +80,15 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       await dispatcher.close();
     },
   };
+}
+
+async function openOrClose<T>(knowledge: ApiKnowledge, open: () => T): Promise<T> {
+  try {
+    return open();
+  } catch (error) {
+    await knowledge.close();
+    throw error;
+  }
 }
 
 function describeListenError(error: NodeJS.ErrnoException, config: ProxyConfig): Error {
