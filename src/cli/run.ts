@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   fixtures: async () => (await import('./fixtures.js')).fixturesCommand,
   replay: async () => (await import('./replay.js')).replayCommand,
   openapi: async () => (await import('./openapi.js')).openApiCommand,
+  design: async () => (await import('./design.js')).designCommand,
 };
 const COMMAND_NAMES = Object.keys(COMMANDS);
 

@@ -18,6 +18,8 @@ export interface DesignEndpoint {
 
 export interface DesignUseCase {
   title: string;
+  /** The x-ons-usecase label of its calls, so a redraft finds a renamed use case. */
+  label?: string;
   description?: string;
   endpoints: DesignEndpoint[];
 }
@@ -28,6 +30,8 @@ export interface TechnicalDesign {
   connection?: string;
   useCases: DesignUseCase[];
   models?: Record<string, string[]>;
+  /** What drafts have seen in the records: a redraft adds only what is not here. */
+  drafted?: { operations?: string[]; fields?: Record<string, string[]> };
 }
 
 /** A design file that cannot be used: one message naming the file, the line or path, what is wrong and how to fix it. */
@@ -146,8 +150,9 @@ function shapeMessage(errors: readonly ErrorObject[], locations: DesignLocations
 }
 
 function allowedFields(path: ReadonlyArray<string | number>): string[] {
-  if (path.length === 0) return ['$schema', 'connection', 'useCases', 'models'];
-  if (path.length === 2) return ['title', 'description', 'endpoints'];
+  if (path.length === 0) return ['$schema', 'connection', 'useCases', 'models', 'drafted'];
+  if (path[0] === 'drafted') return ['operations', 'fields'];
+  if (path.length === 2) return ['title', 'label', 'description', 'endpoints'];
   return ['operation', 'reason', 'model'];
 }
 

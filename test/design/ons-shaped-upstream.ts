@@ -37,7 +37,7 @@ export async function startOnsShapedUpstream(): Promise<OnsShapedUpstream> {
   const routes: Route[] = [
     {
       methods: ['GET'],
-      pattern: /^\/v0\/administration\/clients$/,
+      pattern: /^\/v0\/administration\/clients(?:\/find)?$/,
       handle({ req, res, url }) {
         count(req.method, url);
         const { headers, bytes } = json(clientListText(Number(url.searchParams.get('bytes') ?? 4000)), url.searchParams.has('gzip'));
