@@ -24,7 +24,7 @@ export const DESIGN_HEADER = 'x-ons-proxy-design';
 export interface DesignEnforcement {
   readonly blockedStatus: number;
   readonly representation: FilteredRepresentation;
-  readonly logger: { warn(message: string): void; error(message: string): void };
+  readonly logger: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
 type Verdict = NonNullable<TrafficRecord['design']>;
@@ -144,6 +144,13 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
       verdicts.delete(record.id);
       record.design = verdict;
       if (verdict.verdict === 'blocked') record.answeredBy = 'proxy';
+    },
+    start() {
+      const { operations, selections, useCaseTitles } = design.current;
+      const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+      settings.logger.info(
+        `Technical Design ${read.locations.file}: ${plural(useCaseTitles.length, 'use case')}, ${plural(operations.size, 'operation')}, ${plural(selections.size, 'model')} selected. Like staging, other operations get ${settings.blockedStatus} and GET answers lose the fields not selected (${settings.representation === 'absent' ? 'left out' : 'set to null'}); status and representation are assumptions, see ONS_PROXY_DESIGN_BLOCKED_STATUS and ONS_PROXY_DESIGN_FILTERED_FIELDS.`,
+      );
     },
     status() {
       return { file: read.locations.file, useCases: design.current.useCaseTitles.length, operations: design.current.operations.size, models: design.current.selections.size, blockedStatus: settings.blockedStatus, filteredFields: settings.representation };
