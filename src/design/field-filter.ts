@@ -180,26 +180,29 @@ class TextFilter {
   #key(): string {
     if (this.text.charCodeAt(this.#pos) !== QUOTE) this.#fail('a field name expected');
     const start = this.#pos;
-    const escaped = this.#skipString();
+    this.#skipString();
     const raw = this.text.slice(start, this.#pos);
-    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    if (!raw.includes('\\')) return raw.slice(1, -1);
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return this.#fail('a field name with a broken escape');
+    }
   }
 
-  /** Moves past a string; true when it holds an escape. */
-  #skipString(): boolean {
-    let escaped = false;
-    let index = this.#pos + 1;
+  /** Moves past a string. */
+  #skipString(): void {
+    const start = this.#pos + 1;
+    let index = start;
     for (;;) {
       const quote = this.text.indexOf('"', index);
       if (quote === -1) this.#fail('unterminated string');
       let backslashes = 0;
-      for (let back = quote - 1; this.text.charCodeAt(back) === BACKSLASH; back--) backslashes++;
-      if (backslashes > 0) escaped = true;
+      for (let back = quote - 1; back >= start && this.text.charCodeAt(back) === BACKSLASH; back--) backslashes++;
       index = quote + 1;
       if (backslashes % 2 === 0) break;
     }
     this.#pos = index;
-    return escaped;
   }
 
   /** Moves past any value, containers included, without recursion. */
