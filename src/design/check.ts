@@ -7,6 +7,7 @@ import { answerModelName, answerValues, collectFieldPaths } from '../reports/rec
 import { pathTemplate, useCaseOf } from '../reports/endpoints.js';
 import { operationOf, pathOnly, type UsedExchange } from '../reports/used-exchange.js';
 import type { ReadDesign } from './design-file.js';
+import { DesignOnlyMatcher } from './design-matcher.js';
 import type { Selection } from './field-filter.js';
 import { operationKey, resolveDesign, type DesignProblem, type ResolvedDesign } from './resolve.js';
 
@@ -53,6 +54,7 @@ export function findingCount(report: DesignCheckReport): number {
 /** Compares the records, one at a time, with the design. */
 export class DesignCheck {
   readonly #resolved: ResolvedDesign;
+  #designOnly: DesignOnlyMatcher | undefined;
   readonly #missing = new Map<string, { id: string | undefined; calls: number; useCases: Set<string> }>();
   readonly #called = new Set<string>();
   readonly #dropped = new Map<string, { fields: Set<string>; operations: Set<string> }>();
@@ -72,7 +74,7 @@ export class DesignCheck {
     this.#calls++;
     const operation = operationOf(exchange, this.api);
     const key = operationKey(exchange.method, operation?.path ?? pathTemplate(exchange.url));
-    const allowed = this.#resolved.operations.get(key) ?? (operation ? undefined : this.#designOnlyMatch(exchange.method, path));
+    const allowed = this.#resolved.operations.get(key) ?? (operation ? undefined : (this.#designOnly ??= new DesignOnlyMatcher(this.#resolved.operations)).match(exchange.method, path));
     if (!allowed) {
       let missing = this.#missing.get(key);
       if (!missing) this.#missing.set(key, (missing = { id: operation?.id, calls: 0, useCases: new Set() }));
@@ -125,16 +127,6 @@ export class DesignCheck {
     return this.#models.get(key);
   }
 
-  /** Without a document, a call is the design's operation whose template it fits. */
-  #designOnlyMatch(method: string, path: string): ReturnType<ResolvedDesign['operations']['get']> {
-    const segments = path.split('/');
-    for (const operation of this.#resolved.operations.values()) {
-      if (operation.method !== method.toUpperCase()) continue;
-      const template = operation.path.split('/');
-      if (template.length === segments.length && template.every((part, index) => part === segments[index] || (part.startsWith('{') && part.endsWith('}')))) return operation;
-    }
-    return undefined;
-  }
 }
 
 function isSelected(selection: Selection, field: string): boolean {

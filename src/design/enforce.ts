@@ -9,8 +9,6 @@ import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminPath } from '../admin/index.js';
 import type { ApiIndex, ApiKnowledge } from '../openapi/index.js';
-import { OperationMatcher } from '../openapi/matcher.js';
-import type { ApiOperation } from '../openapi/operations.js';
 import { answerEarly, type ProxyFeature } from '../proxy/feature.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { RecordAnnotator } from '../traffic/recorder.js';
@@ -18,6 +16,7 @@ import { answerModelName } from '../reports/received-fields.js';
 import { filterJsonText, filterNdjsonText, UnfilterableJson, type FilteredRepresentation, type Selection } from './field-filter.js';
 import { operationKey, resolveDesign, type DesignOperation, type ResolvedDesign } from './resolve.js';
 import type { ReadDesign } from './design-file.js';
+import { DesignOnlyMatcher } from './design-matcher.js';
 
 export const DESIGN_HEADER = 'x-ons-proxy-design';
 
@@ -162,7 +161,7 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
 class DesignAtWork {
   #resolved: ResolvedDesign;
   #resolvedFor: ApiIndex | undefined;
-  #matcher: OperationMatcher | undefined;
+  #matcher: DesignOnlyMatcher | undefined;
   readonly #models = new Map<string, string | null>();
 
   constructor(
@@ -203,10 +202,8 @@ class DesignAtWork {
       }
       return { operation: undefined, name: `${upper} ${path}` };
     }
-    this.#matcher ??= new OperationMatcher([...resolved.operations.values()].map(designOnlyOperation));
-    const match = this.#matcher.match(upper, path);
-    if (match.kind === 'operation') return { operation: resolved.operations.get(operationKey(match.operation.method, match.operation.path)), name: operationKey(upper, match.operation.path) };
-    return { operation: undefined, name: `${upper} ${path}` };
+    this.#matcher ??= new DesignOnlyMatcher(resolved.operations);
+    return { operation: this.#matcher.match(upper, path), name: `${upper} ${path}` };
   }
 
   /** The selection of the answer's model for this status, if the design has one. */
@@ -221,11 +218,6 @@ class DesignAtWork {
     }
     return model === null ? undefined : resolved.selections.get(model);
   }
-}
-
-function designOnlyOperation(operation: DesignOperation): ApiOperation {
-  const key = operationKey(operation.method, operation.path);
-  return { id: key, method: operation.method, path: operation.path, summary: undefined, tag: undefined, deprecated: false, deprecatedSince: undefined, replacedBy: undefined, replacementFor: [], operation: {} };
 }
 
 /** Ons's answer for an endpoint the connection did not request, as the proxy assumes it (see the README). */

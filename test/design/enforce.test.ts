@@ -145,7 +145,7 @@ describe('a design without an API document, and null for filtered fields', () =>
   let bare: RunningInstance;
   beforeAll(async () => {
     const design = {
-      useCases: [{ title: 'Lijst', endpoints: [{ operation: 'GET /v0/administration/clients', model: 'Client' }] }],
+      useCases: [{ title: 'Lijst', endpoints: [{ operation: 'GET /v0/administration/clients', model: 'Client' }, { operation: 'GET /v0/administration/clients/{client_id}', model: 'Client' }] }],
       models: { Client: ['id', 'address.city'] },
     };
     bare = await startProxy(upstream as Upstream, { openapi: 'off', design: await designFile('bare.json', design), designFilteredFields: 'null', designBlockedStatus: 404, logDir: path.join(upstream.dir, 'bare-logs') });
@@ -162,11 +162,15 @@ describe('a design without an API document, and null for filtered fields', () =>
     expect(Object.keys(first ?? {})).toHaveLength(15);
   });
 
-  it('blocks what it does not list, with the configured status', async () => {
-    const before = upstream.calls.get('GET /v0/administration/clients/5') ?? 0;
-    const response = await fetch(`${bare.url}/v0/administration/clients/5`, { headers: { accept: 'application/json' } });
+  it('blocks what it does not list, with the configured status; a template parameter takes only ids', async () => {
+    const byId = await fetch(`${bare.url}/v0/administration/clients/5`, { headers: { accept: 'application/json' } });
+    expect(byId.status).toBe(200);
+    expect(byId.headers.get('x-ons-proxy-design')).toBe('filtered');
+    await byId.arrayBuffer();
+    const before = upstream.calls.get('GET /v0/administration/clients/export') ?? 0;
+    const response = await fetch(`${bare.url}/v0/administration/clients/export`, { headers: { accept: 'application/x-ndjson' } });
     expect(response.status).toBe(404);
     expect(response.headers.get('x-ons-proxy-design')).toBe('blocked');
-    expect(upstream.calls.get('GET /v0/administration/clients/5') ?? 0).toBe(before);
+    expect(upstream.calls.get('GET /v0/administration/clients/export') ?? 0).toBe(before);
   });
 });
