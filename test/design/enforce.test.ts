@@ -90,6 +90,18 @@ describe('a design enforced by start --design', () => {
     expect(JSON.stringify(record.response.body)).not.toContain('dateOfBirth');
   });
 
+  it('filters a large JSON answer that streams through the proxy, with the right length', async () => {
+    const response = await fetch(`${proxy.url}/v0/administration/clients?bytes=300000`, { headers: { accept: 'application/json' } });
+    expect(response.headers.get('x-ons-proxy-design')).toBe('filtered');
+    const text = await response.text();
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const clients = JSON.parse(text) as Array<Record<string, unknown>>;
+    expect(clients.length).toBeGreaterThan(400);
+    for (const client of clients) expect(Object.keys(client).sort()).toEqual(CLIENT_KEYS);
+    const record = await recordOf(logDir, response.headers.get('x-request-id'));
+    expect(record.response.bodyBytes).toBe(Buffer.byteLength(text));
+  });
+
   it('filters a gzip answer: decoded, filtered and sent without the encoding', async () => {
     const response = await fetch(`${proxy.url}/v0/administration/clients/5?gzip=1`, { headers: { accept: 'application/json', 'accept-encoding': 'gzip' } });
     expect(response.status).toBe(200);
