@@ -34,11 +34,11 @@ export interface InstanceDependencies {
 /** Validates one profile's configuration and certificate, then listens. Throws UserError on anything the user must fix. */
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
+  const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
   // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
   const knowledge = ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
-  // Read before anything opens a file or a socket: a design that cannot be used stops the start.
-  const design = config.design === undefined ? undefined : await openOrClose(knowledge, () => openTechnicalDesign(config.design as string, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }));
-  const { dispatcher, secureContext, feature: certificate } = openClientCertificate(config, deps.logger);
+  // Read before any file is opened: a design that cannot be used stops the start.
+  const design = config.design === undefined ? undefined : await openOrRelease(() => openTechnicalDesign(config.design as string, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }), knowledge, dispatcher);
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
@@ -82,11 +82,13 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   };
 }
 
-async function openOrClose<T>(knowledge: ApiKnowledge, open: () => T): Promise<T> {
+/** What `open` returns; when it throws, the document's download and the dispatcher are released first. */
+async function openOrRelease<T>(open: () => T, knowledge: ApiKnowledge, dispatcher: SwappableDispatcher): Promise<T> {
   try {
     return open();
   } catch (error) {
     await knowledge.close();
+    await dispatcher.destroy();
     throw error;
   }
 }
