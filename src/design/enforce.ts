@@ -109,17 +109,19 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
           return;
         }
         if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-          done(null, shapeWhole(reply, decodeWhole(payload, encoding), ndjson, selection, settings.representation, filtered));
+          const decoded = decodeWhole(payload, encoding);
+          // A body its encoding does not fit goes on as the upstream sent it.
+          done(null, decoded === undefined ? payload : shapeWhole(reply, decoded, ndjson, selection, settings.representation, filtered));
           return;
         }
         if (!(payload instanceof Readable)) {
           done(null, payload);
           return;
         }
-        reply.removeHeader('content-length');
-        reply.removeHeader('content-encoding');
         const decoder = DECODERS[encoding]?.();
         if (ndjson) {
+          reply.removeHeader('content-length');
+          reply.removeHeader('content-encoding');
           reply.header(DESIGN_HEADER, 'filtered');
           const lines = new NdjsonFilter(selection, settings.representation, filtered);
           const ignore = (): void => undefined;
@@ -129,12 +131,19 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
           done(null, lines);
           return;
         }
-        const chunks: Buffer[] = [];
+        // The whole answer is needed before a byte of it can go out; an upstream that breaks off meanwhile is the forwarder's to answer.
+        const raw: Buffer[] = [];
+        const decoded: Buffer[] = [];
+        payload.on('data', (chunk: Buffer) => raw.push(chunk));
         const source = decoder ? payload.pipe(decoder) : payload;
-        source.on('data', (chunk: Buffer) => chunks.push(chunk));
-        source.once('end', () => done(null, shapeWhole(reply, Buffer.concat(chunks), false, selection, settings.representation, filtered)));
-        // The forwarder answers a broken-off upstream; a broken encoding is passed on as the upstream sent it.
-        decoder?.once('error', () => done(null, Buffer.concat(chunks)));
+        if (decoder) decoder.on('data', (chunk: Buffer) => decoded.push(chunk));
+        source.once('end', () => done(null, shapeWhole(reply, Buffer.concat(decoder ? decoded : raw), false, selection, settings.representation, filtered)));
+        // A body its encoding does not fit goes on as the upstream sent it, encoding header and all.
+        decoder?.once('error', () => {
+          payload.unpipe(decoder);
+          if (payload.readableEnded) done(null, Buffer.concat(raw));
+          else payload.once('end', () => done(null, Buffer.concat(raw))).resume();
+        });
       });
     },
     annotate(record: TrafficRecord) {
@@ -242,14 +251,15 @@ const DECODERS: Readonly<Record<string, (() => Transform) | undefined>> = {
   br: () => zlib.createBrotliDecompress(),
 };
 
-function decodeWhole(payload: string | Buffer, encoding: string): string | Buffer {
+/** The body decoded, or undefined when it does not fit its encoding. */
+function decodeWhole(payload: string | Buffer, encoding: string): string | Buffer | undefined {
   if (typeof payload === 'string' || encoding === 'identity') return payload;
   try {
     if (encoding === 'br') return zlib.brotliDecompressSync(payload);
     if (encoding === 'deflate') return zlib.inflateSync(payload);
     return zlib.gunzipSync(payload);
   } catch {
-    return payload;
+    return undefined;
   }
 }
 

@@ -111,6 +111,19 @@ describe('a design enforced by start --design', () => {
     expect(Object.keys(client).sort()).toEqual(CLIENT_KEYS);
   });
 
+  it('passes on a body its encoding does not fit as the upstream sent it, small or streamed', async () => {
+    // Compressed, the first is collected by the forwarder, the second (140 KB) streams through it.
+    for (const bytes of [2000, 3_000_000]) {
+      const response = await fetch(`${proxy.url}/v0/administration/clients?bytes=${bytes}&gzip&corrupt`, { headers: { accept: 'application/json' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+      expect(response.headers.get('x-ons-proxy-design')).toBeNull();
+      expect(Number(response.headers.get('content-length'))).toBeGreaterThan(bytes === 2000 ? 100 : 100_000);
+      // fetch cannot decode it either: the corrupt body reaches the client as it was.
+      await expect(response.arrayBuffer()).rejects.toThrow();
+    }
+  });
+
   it('filters a streamed NDJSON answer line by line', async () => {
     const response = await fetch(`${proxy.url}/v0/administration/clients/export`, { headers: { accept: 'application/x-ndjson' } });
     expect(response.status).toBe(200);

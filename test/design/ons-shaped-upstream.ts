@@ -41,7 +41,9 @@ export async function startOnsShapedUpstream(): Promise<OnsShapedUpstream> {
       handle({ req, res, url }) {
         count(req.method, url);
         const { headers, bytes } = json(clientListText(Number(url.searchParams.get('bytes') ?? 4000)), url.searchParams.has('gzip'));
-        res.writeHead(200, headers).end(bytes);
+        // ?corrupt: a body that says gzip but is not.
+        const sent = url.searchParams.has('corrupt') ? Buffer.concat([bytes.subarray(0, 10), Buffer.alloc(bytes.length - 10, 7)]) : bytes;
+        res.writeHead(200, headers).end(sent);
       },
     },
     {
