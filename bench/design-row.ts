@@ -1,17 +1,15 @@
 // The Technical Design's field filter on the answer path (`--only design`): the same proxy
 // without and with --design, fetching a 50 KB list of Ons-shaped clients (15 fields each, a
 // nested address, a list of contacts) of which the design selects 5. Measured like the openapi
-// row: the proxy child's own CPU per exchange (from /proc), in A-B-B-A order per repetition.
+// row (paired-cpu.ts): the proxy child's own CPU per exchange, in A-B-B-A order per repetition.
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Pki } from './nginx.js';
-import { cpuSeconds } from './openapi-row.js';
-import { PeakRss } from './processes.js';
+import { measurePaired, type PairedSample } from './paired-cpu.js';
 import { median, type Table } from './report.js';
-import { runLoad } from './run.js';
 import { startProxy, type StartedProxy } from './targets.js';
 import { findWrk } from './wrk.js';
 import { compileSelection, filterJsonText } from '../src/design/field-filter.js';
@@ -58,49 +56,31 @@ export async function runDesignRow(options: DesignRowOptions): Promise<Table> {
   ] as const;
   const proxies: StartedProxy[] = [];
   const wrk = findWrk() !== undefined;
-  const samples = variants.map(() => [] as Array<{ cpuUs: number; rps: number; p50Ms: number; rssBytes: number; failures: number; bytes: number }>);
+  let samples: PairedSample[][];
+  let answerBytes: number[];
   try {
     for (const [index, variant] of variants.entries()) {
       const logDir = path.join(options.dir, `load-${index}`);
       await mkdir(logDir, { recursive: true });
       proxies.push(await startProxy({ pki: options.pki, upstreamPort: upstream.port, maxConcurrency: options.maxConcurrency, logDir, logBodies: true, console: 'pipe', env: variant.env }));
     }
-    const answerBytes = await Promise.all(proxies.map(async (proxy) => (await (await fetch(`http://127.0.0.1:${proxy.port}${ANSWER_PATH}`)).arrayBuffer()).byteLength));
-    const halfS = Math.max(1, Math.round(options.durationS / 2));
-    for (let rep = 0; rep < options.reps; rep++) {
-      const first = rep % 2;
-      const order = [first, 1 - first, 1 - first, first];
-      const totals = variants.map(() => ({ cpuS: 0, requests: 0, seconds: 0, p50Ms: [] as number[], rssBytes: 0, failures: 0 }));
-      for (const proxy of proxies) await runLoad({ url: `http://127.0.0.1:${proxy.port}${ANSWER_PATH}`, connections: CONNECTIONS, durationS: options.warmupS }, wrk);
-      for (const index of order) {
-        const proxy = proxies[index] as StartedProxy;
-        const total = totals[index];
-        if (!total) continue;
-        const pid = proxy.child.pid as number;
-        const rss = new PeakRss(pid);
-        const cpuBefore = cpuSeconds(pid);
-        const load = await runLoad({ url: `http://127.0.0.1:${proxy.port}${ANSWER_PATH}`, connections: CONNECTIONS, durationS: halfS }, wrk);
-        total.cpuS += cpuSeconds(pid) - cpuBefore;
-        total.requests += load.requests;
-        total.seconds += load.requests / Math.max(1, load.rps);
-        total.p50Ms.push(load.p50Ms);
-        total.rssBytes = Math.max(total.rssBytes, rss.stop());
-        total.failures += load.failures;
-      }
-      for (const [index, total] of totals.entries()) {
-        const cpuUs = (total.cpuS * 1e6) / Math.max(1, total.requests);
-        const rps = total.requests / Math.max(1e-9, total.seconds);
-        samples[index]?.push({ cpuUs, rps, p50Ms: median(total.p50Ms), rssBytes: total.rssBytes, failures: total.failures, bytes: answerBytes[index] ?? 0 });
-        options.log(`design ${variants[index]?.name} rep ${rep + 1}: ${rps.toFixed(0)} req/s, ${cpuUs.toFixed(0)} us CPU per exchange`);
-      }
-    }
+    answerBytes = await Promise.all(proxies.map(async (proxy) => (await (await fetch(`http://127.0.0.1:${proxy.port}${ANSWER_PATH}`)).arrayBuffer()).byteLength));
+    samples = await measurePaired({
+      proxies: proxies as [StartedProxy, StartedProxy],
+      path: ANSWER_PATH,
+      connections: CONNECTIONS,
+      reps: options.reps,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      onSample: (index, rep, sample) => options.log(`design ${variants[index]?.name} rep ${rep + 1}: ${sample.rps.toFixed(0)} req/s, ${sample.cpuUsPerExchange.toFixed(0)} us CPU per exchange`),
+    });
   } finally {
     for (const proxy of proxies) await proxy.stop();
     await upstream.close();
   }
   const summary = variants.map((variant, index) => {
     const list = samples[index] ?? [];
-    return { name: variant.name, cpuUs: median(list.map((s) => s.cpuUs)), rps: median(list.map((s) => s.rps)), p50Ms: median(list.map((s) => s.p50Ms)), rssMb: Math.max(...list.map((s) => s.rssBytes)) / 1024 ** 2, bytes: list[0]?.bytes ?? 0, failures: list.reduce((sum, s) => sum + s.failures, 0) };
+    return { name: variant.name, cpuUs: median(list.map((s) => s.cpuUsPerExchange)), rps: median(list.map((s) => s.rps)), p50Ms: median(list.map((s) => s.p50Ms)), rssMb: Math.max(...list.map((s) => s.rssBytes)) / 1024 ** 2, bytes: answerBytes[index] ?? 0, failures: list.reduce((sum, s) => sum + s.failures, 0) };
   });
   const base = summary[0]?.cpuUs ?? NaN;
   const alone = filterAlone();
