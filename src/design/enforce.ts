@@ -47,8 +47,8 @@ export interface TechnicalDesignFeature extends ProxyFeature {
 
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/i;
 const NDJSON_MEDIA = /^application\/(?:x-)?ndjson$/i;
-/** Verdicts waiting for their record; every exchange gets one, this only bounds a mistake. */
-const MAX_PENDING_VERDICTS = 100_000;
+/** Verdicts waiting for their record. Every recorded exchange takes its own; one summed up into another's record (a flood of refusals) never does, and this bounds those. */
+const MAX_PENDING_VERDICTS = 10_000;
 
 /**
  * The design as a proxy feature. It runs as a guard (a blocked call reaches nothing after the
