@@ -31,7 +31,6 @@ type Verdict = NonNullable<TrafficRecord['design']>;
 /** What the design decided for one exchange, while it runs. */
 interface DesignExchange {
   readonly operation: DesignOperation | undefined;
-  readonly template: string | undefined;
   verdict: Verdict;
 }
 
@@ -58,6 +57,7 @@ const MAX_PENDING_VERDICTS = 10_000;
 export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge, settings: DesignEnforcement): TechnicalDesignFeature {
   const design = new DesignAtWork(read, knowledge, settings.logger);
   const verdicts = new Map<string, Verdict>();
+  const undecodable = new Set<string>();
   const remember = (id: string, verdict: Verdict): void => {
     if (verdicts.size >= MAX_PENDING_VERDICTS) verdicts.delete(verdicts.keys().next().value as string);
     verdicts.set(id, verdict);
@@ -73,13 +73,13 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
         if (path === '/ping') return false;
         const found = design.find(request.method, path);
         if (found.operation) {
-          const state: DesignExchange = { operation: found.operation, template: found.operation.path, verdict: { verdict: 'passed' } };
+          const state: DesignExchange = { operation: found.operation, verdict: { verdict: 'passed' } };
           request.technicalDesign = state;
           remember(request.id, state.verdict);
           return false;
         }
         const verdict: Verdict = { verdict: 'blocked' };
-        request.technicalDesign = { operation: undefined, template: undefined, verdict };
+        request.technicalDesign = { operation: undefined, verdict };
         remember(request.id, verdict);
         blockCall(request, reply, found.name, design, settings.blockedStatus);
         return true;
@@ -103,8 +103,9 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
           state.verdict = { verdict: 'filtered', removedFields: [...removed].sort() };
           remember(request.id, state.verdict);
         };
-        if (!(encoding in DECODERS)) {
-          settings.logger.warn(`${request.method} ${pathOf(request.url)}: the answer is ${encoding}-encoded, which the proxy cannot decode: passed on unfiltered.`);
+        if (!Object.hasOwn(DECODERS, encoding)) {
+          if (!undecodable.has(encoding)) settings.logger.warn(`${request.method} ${pathOf(request.url)}: the answer is ${encoding}-encoded, which the proxy cannot decode: answers in that encoding pass unfiltered (said once).`);
+          if (undecodable.size < 64) undecodable.add(encoding);
           done(null, payload);
           return;
         }
