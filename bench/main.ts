@@ -17,6 +17,8 @@ import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderTe
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { runMockRow, type MockRowResult } from './mock-row.js';
+
+import { runDesignRow } from './design-row.js';
 import { REPO_ROOT } from './paths.js';
 import { CONSOLE_TARGETS, startNodeUpstream, startProxy, startStackFloor, type ConsoleTarget } from './targets.js';
 import { findWrk } from './wrk.js';
@@ -30,14 +32,15 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
-const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock'] as const;
+const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design'] as const;
+
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
   --duration <s>         seconds per JSON measurement (default 4; --quick 2)
   --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
-  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document)
+  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document; design: with and without a Technical Design filtering a 50 KB list)
   --console pipe|file|devnull  where the proxies' console lines go (default pipe: a child process reads them)
   --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
   --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
@@ -164,6 +167,9 @@ async function main(): Promise<number> {
     const openapi: OpenApiRowResult | undefined = opts.only.includes('openapi')
       ? await runOpenApiRow({ ...proxyBase, dir: path.join(tmp, 'openapi'), reps: opts.reps, durationS: opts.durationS, warmupS: opts.warmupS, startups: opts.startups, log })
       : undefined;
+    const design: Table | undefined = opts.only.includes('design')
+      ? await runDesignRow({ pki, maxConcurrency: PROXY_MAX_CONCURRENCY, dir: path.join(tmp, 'design'), reps: opts.reps, durationS: opts.durationS, warmupS: opts.warmupS, log })
+      : undefined;
 
     const mock: MockRowResult | undefined = opts.only.includes('mock')
       ? await runMockRow({ dir: path.join(tmp, 'mock'), startups: opts.startups, durationS: opts.durationS, log })
@@ -259,6 +265,8 @@ async function main(): Promise<number> {
     log('');
     if (openapi) tables.push(openapi.table);
     if (mock) tables.push(mock.table);
+
+    if (design) tables.push(design);
     for (const table of tables) log(`${renderText(table)}\n`);
     if (startupLine) log(`${startupLine}\n`);
     if (openapi) goalsText = [...goalsText, ...openapi.goals];

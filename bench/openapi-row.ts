@@ -4,7 +4,6 @@
 // throughput: on a shared machine the CPU an exchange costs is steadier than req/s.
 // `node bench/dist/bench/openapi-row.js [exchanges] [dist folder]` measures the annotator alone,
 // in process, for quick comparisons (another commit's build given as its dist folder).
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +14,8 @@ import type { TrafficRecord } from '../src/traffic/record.js';
 import type { Pki } from './nginx.js';
 import { REPO_ROOT } from './paths.js';
 import { JSON_BODY } from './payloads.js';
-import { PeakRss } from './processes.js';
 import { median, type Table } from './report.js';
-import { runLoad } from './run.js';
+import { measurePaired, type PairedSample } from './paired-cpu.js';
 import { startProxy, type StartedProxy } from './targets.js';
 import { findWrk } from './wrk.js';
 import { syntheticOnsDocument } from '../test/support/synthetic-openapi.js';
@@ -41,7 +39,6 @@ export interface OpenApiRowResult {
 }
 
 const CONNECTIONS = 4;
-const CLOCK_TICKS_PER_S = 100;
 
 /**
  * The synthetic document, plus the upstream's /json as an operation whose answer model fits
@@ -70,22 +67,6 @@ export function benchDocument(): Record<string, unknown> {
   return document;
 }
 
-/** CPU seconds (user + system) the process used so far. */
-function cpuSeconds(pid: number): number {
-  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-}
-
-interface Sample {
-  readonly cpuUsPerExchange: number;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly rssBytes: number;
-  readonly failures: number;
-}
-
 export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApiRowResult> {
   const documentFile = path.join(options.dir, 'synthetic-openapi.json');
   await mkdir(options.dir, { recursive: true });
@@ -110,44 +91,19 @@ export async function runOpenApiRow(options: OpenApiRowOptions): Promise<OpenApi
   }
 
   const wrk = findWrk() !== undefined;
-  const proxies = [];
-  for (const [index, variant] of variants.entries()) proxies.push(await start(variant, `load-${index}`));
-  const samples: Sample[][] = variants.map(() => []);
-  // Each repetition measures the two proxies in an A-B-B-A order of half-length runs: the load
-  // other jobs put on this shared machine drifts over seconds, and a drift that is linear over
-  // the repetition then weighs on both proxies alike instead of on whichever ran second.
-  const halfS = Math.max(1, Math.round(options.durationS / 2));
+  const proxies: StartedProxy[] = [];
+  let samples: PairedSample[][];
   try {
-    for (let rep = 0; rep < options.reps; rep++) {
-      const first = rep % variants.length;
-      const order = [first, 1 - first, 1 - first, first];
-      const totals = variants.map(() => ({ cpuS: 0, requests: 0, seconds: 0, p50Ms: [] as number[], rssBytes: 0, failures: 0 }));
-      for (const index of new Set(order)) {
-        const proxy = proxies[index] as StartedProxy;
-        await runLoad({ url: `http://127.0.0.1:${proxy.port}/json`, connections: CONNECTIONS, durationS: options.warmupS }, wrk);
-      }
-      for (const index of order) {
-        const proxy = proxies[index] as StartedProxy;
-        const total = totals[index];
-        if (!total) continue;
-        const pid = proxy.child.pid as number;
-        const rss = new PeakRss(pid);
-        const cpuBefore = cpuSeconds(pid);
-        const load = await runLoad({ url: `http://127.0.0.1:${proxy.port}/json`, connections: CONNECTIONS, durationS: halfS }, wrk);
-        total.cpuS += cpuSeconds(pid) - cpuBefore;
-        total.requests += load.requests;
-        total.seconds += load.requests / Math.max(1, load.rps);
-        total.p50Ms.push(load.p50Ms);
-        total.rssBytes = Math.max(total.rssBytes, rss.stop());
-        total.failures += load.failures;
-      }
-      for (const [index, total] of totals.entries()) {
-        const cpuUsPerExchange = (total.cpuS * 1e6) / Math.max(1, total.requests);
-        const rps = total.requests / Math.max(1e-9, total.seconds);
-        samples[index]?.push({ cpuUsPerExchange, rps, p50Ms: median(total.p50Ms), rssBytes: total.rssBytes, failures: total.failures });
-        options.log(`openapi ${variants[index]?.name} rep ${rep + 1}: ${rps.toFixed(0)} req/s, ${cpuUsPerExchange.toFixed(0)} us CPU per exchange`);
-      }
-    }
+    for (const [index, variant] of variants.entries()) proxies.push(await start(variant, `load-${index}`));
+    samples = await measurePaired({
+      proxies: proxies as [StartedProxy, StartedProxy],
+      path: '/json',
+      connections: CONNECTIONS,
+      reps: options.reps,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      onSample: (index, rep, sample) => options.log(`openapi ${variants[index]?.name} rep ${rep + 1}: ${sample.rps.toFixed(0)} req/s, ${sample.cpuUsPerExchange.toFixed(0)} us CPU per exchange`),
+    });
   } finally {
     for (const proxy of proxies) await proxy.stop();
   }

@@ -20,6 +20,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   mock: async () => (await import('./mock.js')).mockCommand,
   openapi: async () => (await import('./openapi.js')).openApiCommand,
   webhooks: async () => (await import('./webhooks.js')).webhooksCommand,
+
+  design: async () => (await import('./design.js')).designCommand,
 };
 const COMMAND_NAMES = Object.keys(COMMANDS);
 

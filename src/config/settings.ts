@@ -60,6 +60,9 @@ export interface SettingValues {
   shutdownGraceMs: number;
   openapi: string | undefined;
   findingsHeader: boolean;
+  design: string | undefined;
+  designBlockedStatus: number;
+  designFilteredFields: 'absent' | 'null';
 }
 
 export const DEFAULTS: SettingValues = {
@@ -100,6 +103,9 @@ export const DEFAULTS: SettingValues = {
   shutdownGraceMs: 10_000,
   openapi: undefined,
   findingsHeader: false,
+  design: undefined,
+  designBlockedStatus: 403,
+  designFilteredFields: 'absent',
 };
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -139,6 +145,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'allowWrites', env: 'ONS_PROXY_ALLOW_WRITES', flag: 'allow-writes', kind: 'boolean', group: 'ons', description: 'Allow methods other than GET/HEAD on production.' },
   { key: 'openapi', env: 'ONS_PROXY_OPENAPI', flag: 'openapi', kind: 'string', group: 'ons', defaultText: 'the cached Ons document', description: 'The API\'s OpenAPI 3.0/3.1 document: a file, an https:// URL (fetched in the background) or off. It names each record\'s operation, catches removed /t/ paths and checks requests and answers. "ons-proxy openapi update" caches Ons\'s.' },
   { key: 'findingsHeader', env: 'ONS_PROXY_FINDINGS_HEADER', flag: 'findings-header', kind: 'boolean', group: 'ons', description: 'Add x-ons-proxy-findings to each answer: how many findings the request\'s path and query parameters have (known before the answer goes out; body and answer findings are only in the record).' },
+  { key: 'design', env: 'ONS_PROXY_DESIGN', flag: 'design', kind: 'path', group: 'ons', defaultText: 'none', description: 'Technical Design file (JSON or YAML, see "ons-proxy design draft"): the proxy behaves like staging, blocking operations no use case lists and removing the fields the design does not select from GET answers.' },
+  { key: 'designBlockedStatus', env: 'ONS_PROXY_DESIGN_BLOCKED_STATUS', flag: 'design-blocked-status', kind: 'integer', group: 'ons', min: 400, max: 599, description: 'Status of a call the Technical Design blocks. An assumption: Ons does not publish it (403 expected, 404 plausible).' },
+  { key: 'designFilteredFields', env: 'ONS_PROXY_DESIGN_FILTERED_FIELDS', flag: 'design-filtered-fields', kind: 'enum', group: 'ons', choices: ['absent', 'null'], description: 'How a field the Technical Design does not select appears in a GET answer: absent (left out) or null. An assumption: Ons does not publish it (absent expected).' },
   { key: 'force', env: 'ONS_PROXY_FORCE', flag: 'force', kind: 'boolean', group: 'ons', description: 'Start even though the certificate belongs to another environment.' },
 
   { key: 'allowedHosts', env: 'ONS_PROXY_ALLOWED_HOSTS', flag: 'allowed-hosts', kind: 'list', group: 'access', defaultText: 'localhost, 127.0.0.1, [::1], the listen host', description: 'More Host header names the proxy answers to (e.g. the compose service name).' },

@@ -16,6 +16,7 @@ import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
 import { ApiKnowledge, apiDocumentFeature, type ApiIndex } from '../openapi/index.js';
 import { forwardedDocumentSandbox } from '../admin/index.js';
+import { openTechnicalDesign } from '../design/index.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -59,6 +60,10 @@ function upstreamSide(config: ProxyConfig, deps: InstanceDependencies): { dispat
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
   const { dispatcher, certificateKey, features: certificate } = upstreamSide(config, deps);
+  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
+  const knowledge = deps.api ? ApiKnowledge.of(deps.api) : ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
+  // Read before any file is opened: a design that cannot be used stops the start.
+  const design = config.design === undefined ? undefined : await openOrRelease(() => openTechnicalDesign(config.design as string, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }), knowledge, dispatcher);
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
@@ -66,10 +71,8 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
-  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
-  const knowledge = deps.api ? ApiKnowledge.of(deps.api) : ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
-  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate]);
+  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate, ...(design ? [design.annotate] : [])]);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,
@@ -79,7 +82,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
     answers: deps.answers,
-    features: [...certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...onsRules(config, certificateKey), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
+    features: [...certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...(design ? [design] : []), ...onsRules(config, certificateKey), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 
   try {
@@ -103,6 +106,17 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
       await dispatcher.close();
     },
   };
+}
+
+/** What `open` returns; when it throws, the document's download and the dispatcher are released first. */
+async function openOrRelease<T>(open: () => T, knowledge: ApiKnowledge, dispatcher: SwappableDispatcher): Promise<T> {
+  try {
+    return open();
+  } catch (error) {
+    await knowledge.close();
+    await dispatcher.destroy();
+    throw error;
+  }
 }
 
 function describeListenError(error: NodeJS.ErrnoException, config: ProxyConfig): Error {
