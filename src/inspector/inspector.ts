@@ -11,11 +11,11 @@ import type { ConsoleLogger } from '../log/logger.js';
 import { harDocument } from '../traffic/har.js';
 // Not ../traffic/index.js: that loads the record's schema library, which serving does not need.
 import { localDay, trafficFileName } from '../traffic/files.js';
-import { readLastRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { RecordSink } from '../traffic/sinks/index.js';
 import { registerInspectorActions, type RecordArrivals } from './actions.js';
 import { EventStream } from './event-stream.js';
+import { restoreLastRecords } from './restore.js';
 import { RecordRing } from './ring.js';
 
 type InspectorSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'inspectorLimit' | 'upstream' | 'environment' | 'fixturesDir' | 'accessToken' | 'redactFields' | 'redactHeaders'>;
@@ -102,9 +102,10 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
   // After a restart the page shows today's exchanges of this profile, read back from the file.
   const todayFile = path.join(config.logDir, trafficFileName(localDay(new Date())));
   const restoring = (async () => {
-    const earlier = await readLastRecords(todayFile, config.inspectorLimit, (record) => record.profile === config.name && !ring.get(record.id));
-    ring.addOlder(earlier);
-    restored = earlier.length;
+    const earlier = await restoreLastRecords(todayFile, config.inspectorLimit, (record) => record.profile === config.name && ring.text(record.id) === undefined);
+    ring.addOlder(earlier.records);
+    restored = earlier.records.length;
+    if (earlier.tooLong > 0) logger.info(`inspector: ${earlier.tooLong} of today's records were too long to show again after the restart; "ons-proxy logs" and the history search still find them.`);
   })().catch((error: unknown) => logger.debug(`inspector: could not read back ${todayFile}: ${(error as Error).message}`));
 
   return {
@@ -137,9 +138,10 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
       });
       app.get<{ Params: { id: string } }>(`${ADMIN_PREFIX}/api/exchanges/:id`, async (request, reply) => {
         await restoring;
-        const record = ring.get(request.params.id);
-        if (!record) return reply.code(404).send({ error: `No exchange ${request.params.id} among the last ${ring.size}: try "ons-proxy logs --id ${request.params.id}".` });
-        return record;
+        const text = ring.text(request.params.id);
+        if (!text) return reply.code(404).send({ error: `No exchange ${request.params.id} among the last ${ring.size}: search the history above the list, or try "ons-proxy logs --id ${request.params.id}".` });
+        // The bytes as recorded, not a parse sent again: a JSON body keeps its own text (int64 ids, spacing, 1.0).
+        return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(text);
       });
       app.get(`${ADMIN_PREFIX}/events`, (_request, reply) => events.open(reply));
       registerInspectorActions(app, config, ring, arrivals, restoring);
