@@ -35,12 +35,15 @@ const MASKS = [REDACTED, encodeURIComponent(REDACTED)];
 // A resent answer is usually recorded within a turn or two of its end; the wait covers a gzip body being decoded.
 const RECORD_WAIT_MS = 5_000;
 
-export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, arrivals: RecordArrivals, restoring: Promise<void>): void {
-  app.post<{ Params: { id: string }; Body: ResendEdits }>(`${ADMIN_PREFIX}/api/exchanges/:id/resend`, async (request, reply) => {
+/** A record's text by id, from the ring or, with `at` from the history search, from its day file. */
+export type RecordLookup = (id: string, at: string | undefined) => Promise<Buffer | undefined>;
+
+export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, lookUp: RecordLookup, arrivals: RecordArrivals, restoring: Promise<void>): void {
+  app.post<{ Params: { id: string }; Querystring: { at?: string }; Body: ResendEdits }>(`${ADMIN_PREFIX}/api/exchanges/:id/resend`, async (request, reply) => {
     await restoring;
-    const text = ring.text(request.params.id);
-    const original = ring.get(request.params.id);
-    if (!text || !original) return refuse(reply, 404, `No exchange ${request.params.id} among the recent ones: it cannot be sent again from here.`);
+    const text = await lookUp(request.params.id, request.query.at);
+    if (!text) return refuse(reply, 404, `No exchange ${request.params.id} among the recent ones: it cannot be sent again from here.`);
+    const original = JSON.parse(text.toString('utf8')) as TrafficRecord;
     const outgoing = resendRequest(original, text, request.body ?? {});
     if (typeof outgoing === 'string') return refuse(reply, 400, outgoing);
     const headers: Record<string, string> = { ...outgoing.headers, host: request.headers.host ?? '127.0.0.1' };
