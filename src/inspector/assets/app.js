@@ -1,7 +1,7 @@
 // The inspector page: the recent exchanges, live, newest first, or what the history search
 // found; a timeline, a summary and the list of what is shown; one exchange opened in detail.
 // Plain DOM code in a few modules, no framework and no build step.
-import { $, plural } from './dom.js';
+import { $ } from './dom.js';
 import { API, showDetail } from './detail.js';
 import { HistorySearch } from './history.js';
 import { VirtualList } from './list.js';
@@ -50,8 +50,8 @@ function refresh() {
     renderSummary($('#summary-body'), shown);
     $('#empty').hidden = state.mode === 'history' || state.live.length > 0;
     const total = state.mode === 'history' ? history.rows.length : state.live.length;
-    const what = state.mode === 'history' ? 'in the history' : 'recent';
-    $('#count').textContent = shown.length === total ? `${plural(shown.length, 'exchange')} ${what}` : `${shown.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${what}${state.brush ? ' (time range)' : ''}`;
+    const what = state.mode === 'history' ? 'found in the history' : 'recent';
+    $('#count').textContent = `${shown.length === total ? '' : `${shown.length.toLocaleString('en-US')} of `}${total.toLocaleString('en-US')} ${what}${state.brush ? ' in the time range' : ''}`;
   });
 }
 
@@ -168,6 +168,8 @@ function backToLive() {
   timeline.brush = undefined;
   $('#history-back').hidden = true;
   $('#history-status').replaceChildren();
+  // The box may have changed while the history was shown.
+  applyQuery();
   refresh();
 }
 

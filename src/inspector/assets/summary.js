@@ -58,7 +58,7 @@ export function renderSummary(target, exchanges) {
   const classes = [...summary.classes.entries()].sort(([a], [b]) => a.localeCompare(b));
   const marked = KIND_LABELS.filter(([kind]) => summary.kinds.get(kind)).map(([kind, label]) => `${summary.kinds.get(kind).toLocaleString('en-US')} ${label}`);
   const operations = summary.perOperation.slice(0, MAX_OPERATIONS);
-  target.replaceChildren(
+  const parts = [
     el('p', { id: 'summary-classes' },
       el('strong', { text: plural(summary.total, 'exchange') }),
       ...classes.flatMap(([klass, count]) => [' · ', el('span', { class: `s${klass[0] === 'n' ? 0 : klass[0]}`, text: `${klass} ${count.toLocaleString('en-US')}` })]),
@@ -75,5 +75,6 @@ export function renderSummary(target, exchanges) {
       )
       : null,
     summary.perOperation.length > MAX_OPERATIONS ? el('p', { class: 'muted', text: `and ${summary.perOperation.length - MAX_OPERATIONS} more operations` }) : null,
-  );
+  ];
+  target.replaceChildren(...parts.filter(Boolean));
 }

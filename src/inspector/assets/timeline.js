@@ -12,13 +12,17 @@ const QUEUE_LANE = 6;
 const MAX_HEIGHT = 180;
 const COLORS = { 2: '#2da44e', 3: '#bf8700', 4: '#d1670f', 5: '#cf222e', 0: '#8250df' };
 const QUEUE_COLOR = '#e3b341';
+// An exchange ends when its answer reached the client, a moment after its slot was freed for
+// the next (and record times are whole milliseconds): a lane taken until up to this much after
+// a start still counts as free then.
+const SLOT_HANDOVER_MS = 5;
 
 /** Greedy lanes: each item on the first lane free at its start. Items sorted by start; lanes keep theirs in order. */
 function lanesOf(items, start, end) {
   const lanes = [];
   const ends = [];
   for (const item of [...items].sort((a, b) => start(a) - start(b))) {
-    let lane = ends.findIndex((laneEnd) => laneEnd <= start(item));
+    let lane = ends.findIndex((laneEnd) => laneEnd <= start(item) + SLOT_HANDOVER_MS);
     if (lane === -1) {
       lane = lanes.length;
       lanes.push([]);
