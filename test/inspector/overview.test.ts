@@ -142,6 +142,8 @@ describe('badges from what the record says', () => {
       { ...fixtureRecord({ url: '/hooks/ons', status: 200, method: 'POST' }), webhook: { direction: 'received', event: 'client.UPDATE', signature: 'valid' } },
       { ...fixtureRecord({ url: '/v0/a/aborted', status: 0 }), aborted: true },
       { ...fixtureRecord({ url: '/v0/a/refused', status: 403 }), repeated: { count: 1999, until: new Date().toISOString(), lastId: 'x' } },
+      // As an older version might have written one: the page cannot show it in the usual form.
+      { ...fixtureRecord({ url: '/v0/a/odd' }), durationMs: '12 ms' as unknown as number },
     ];
     await appendFile(path.join(logDir, trafficFileName(localDay(new Date()))), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
     const proxy = await startProxy(upstream, { logDir });
@@ -161,6 +163,12 @@ describe('badges from what the record says', () => {
       expect(await page.locator('#summary-marked').textContent()).toBe(
         '1 blocked by the Technical Design · 1 filtered by the Technical Design · 1 answered by the mock · 2 replayed from fixtures · 1 webhook deliveries · 1 aborted by the client',
       );
+      const odd = records.at(-1) as TrafficRecord;
+      const oddRow = page.locator(`#list tbody tr[data-id="${odd.id}"]`);
+      expect(await oddRow.textContent()).toContain('"durationMs":"12 ms"');
+      await oddRow.click();
+      await expect.poll(() => page.locator('#raw-note').textContent()).toMatch(/^This record cannot be shown in the usual form \(.+\); its raw JSON:$/);
+      expect(JSON.parse((await page.locator('#detail pre').textContent()) ?? '')).toEqual(odd);
       expect(pageErrors).toEqual([]);
     } finally {
       await page.close();

@@ -24,7 +24,8 @@ export function summarize(exchanges) {
     classes.set(klass, (classes.get(klass) ?? 0) + (exchange.repeated ?? 1));
     const key = operationKey(exchange);
     const durations = operations.get(key) ?? [];
-    durations.push(exchange.durationMs);
+    // Number(): an odd record from an older version must not stop the summary.
+    durations.push(Number(exchange.durationMs) || 0);
     operations.set(key, durations);
     findings += exchange.findings ?? 0;
     for (const badge of badgesOf(exchange)) kinds.set(badge.kind, (kinds.get(badge.kind) ?? 0) + 1);

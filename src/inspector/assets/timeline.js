@@ -72,10 +72,12 @@ export class Timeline {
   /** The exchanges to draw (summaries with time, durationMs, queuedMs, status). */
   setData(exchanges) {
     this.items = exchanges.map((exchange) => {
-      const start = Date.parse(exchange.time);
-      const queued = Math.min(exchange.queuedMs ?? 0, exchange.durationMs);
-      return { exchange, start, atApi: start + queued, end: start + Math.max(exchange.durationMs, 0.001), queued };
-    });
+      // Number(): an odd record from an older version draws as a dot rather than stopping the page.
+      const start = Date.parse(exchange.time) || 0;
+      const duration = Math.max(Number(exchange.durationMs) || 0, 0.001);
+      const queued = Math.min(Number(exchange.queuedMs) || 0, duration);
+      return { exchange, start, atApi: start + queued, end: start + duration, queued };
+    }).filter((item) => item.start > 0);
     this.slots = lanesOf(this.items, (item) => item.atApi, (item) => item.end);
     this.queue = lanesOf(this.items.filter((item) => item.queued >= 0.5), (item) => item.start, (item) => item.atApi);
     this.#describe();
