@@ -113,7 +113,7 @@ describe('the inspector with an API document, in Chromium', () => {
 
       const row = documentPage.locator(`#list tbody tr[data-id="${id}"]`);
       await row.waitFor();
-      expect(await row.locator('td.url').innerText()).toBe('/v0/administration/clients/in_care_in_period?to_date=2026-12-31 ClientAPI.inCareInPeriod 1 finding');
+      expect(await row.locator('td.url').innerText()).toBe('1 finding /v0/administration/clients/in_care_in_period?to_date=2026-12-31 ClientAPI.inCareInPeriod');
       await row.click();
       const detail = documentPage.locator('#detail');
       await detail.locator('table.findings').waitFor();

@@ -25,7 +25,10 @@ const timeline = new Timeline({ canvas: $('#timeline-canvas'), legend: $('#timel
   state.brush = range;
   refresh();
 } });
-const history = new HistorySearch({ onRows: () => refresh() });
+// While a search runs, the timeline and summary (which look at every row) are redrawn about once a second; the list with every page.
+const HEAVY_EVERY_MS = 1000;
+let lastHeavy = 0;
+const history = new HistorySearch({ onRows: (_rows, done) => refresh({ light: !done && Date.now() - lastHeavy < HEAVY_EVERY_MS }) });
 
 function source() {
   if (state.mode === 'history') return history.rows;
@@ -33,21 +36,28 @@ function source() {
 }
 
 let refreshing = false;
-/** Redraws timeline, list, summary and count from the state, at most once a frame. */
-function refresh() {
+let heavyWanted = false;
+/** Redraws timeline, list, summary and count from the state, at most once a frame; `light` leaves the timeline and summary for later. */
+function refresh({ light = false } = {}) {
+  if (!light) heavyWanted = true;
   if (refreshing) return;
   refreshing = true;
   requestAnimationFrame(() => {
     refreshing = false;
+    const heavy = heavyWanted;
+    heavyWanted = false;
     const rows = source();
-    timeline.setData(rows);
+    if (heavy) {
+      lastHeavy = Date.now();
+      timeline.setData(rows);
+    }
     const [from, to] = state.brush ?? [];
     const shown = state.brush ? rows.filter((row) => {
       const start = Date.parse(row.time);
       return start <= to && start + row.durationMs >= from;
     }) : rows;
     list.setRows(shown);
-    renderSummary($('#summary-body'), shown);
+    if (heavy) renderSummary($('#summary-body'), shown);
     $('#empty').hidden = state.mode === 'history' || state.live.length > 0;
     const total = state.mode === 'history' ? history.rows.length : state.live.length;
     const what = state.mode === 'history' ? 'found in the history' : 'recent';

@@ -89,10 +89,11 @@ export class VirtualList {
       el('td', { text: exchange.method }),
       el('td', { class: exchange.aborted || exchange.error ? 's0' : klass, text: listStatusText(exchange), title: exchange.error || exchange.hint || (exchange.repeated ? `${exchange.repeated} identical refusals` : '') }),
       el('td', { class: 'num', text: exchange.durationMs.toFixed(1), title: exchange.queuedMs ? `${exchange.queuedMs.toFixed(1)} ms of it waiting for a slot` : '' }),
+      // Badges first: a long URL is cut at the cell's end, and they must stay in view.
       el('td', { class: 'url', title: exchange.url },
+        ...badges.flatMap((badge) => [badge, ' ']),
         exchange.url,
         exchange.operation ? el('span', { class: 'operation', text: ` ${exchange.operation}`, title: exchange.operationSummary ?? '' }) : null,
-        ...badges.flatMap((badge) => [' ', badge]),
       ),
       el('td', {}, box),
     );
