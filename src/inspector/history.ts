@@ -10,6 +10,8 @@ import type { TrafficRecord } from '../traffic/record.js';
 import type { BoxQuery } from './query-text.js';
 
 const SLICE_BYTES = 4 * 1024 * 1024;
+/** The first page reads in smaller slices, so that its first rows come back at once. */
+const FIRST_SLICE_BYTES = 256 * 1024;
 const PAGE_MS = 400;
 const SEEK_BYTES = 64 * 1024;
 /** A slice read to show one record found by the search: far more than a record without --capture-full. */
@@ -56,7 +58,7 @@ export async function searchHistory<T>(request: HistoryRequest, present: (record
   const remaining = (): number => end + files.slice(index + 1).reduce((sum, file) => sum + file.size, 0);
   while (index < files.length && matches.length < request.limit && Date.now() - started < PAGE_MS && !request.cancelled()) {
     const file = files[index] as Sized;
-    const start = await lineStartAtOrBefore(file.path, Math.max(0, end - SLICE_BYTES));
+    const start = await lineStartAtOrBefore(file.path, Math.max(0, end - (request.cursor === undefined ? FIRST_SLICE_BYTES : SLICE_BYTES)));
     const found: T[] = [];
     const at = `${file.day}:${start}:${end}`;
     for await (const record of readRecordFile(file.path, start, end)) {

@@ -4,6 +4,7 @@
 import { $, el, plural } from './dom.js';
 
 const MAX_ROWS = 500_000;
+const FIRST_PAGE = 200;
 
 export class HistorySearch {
   /** `onRows(rows, done)` gets every row found so far (newest first). */
@@ -27,7 +28,8 @@ export class HistorySearch {
     let cursor;
     try {
       for (;;) {
-        const url = `/__proxy/api/history?q=${encodeURIComponent(text)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        // A small first page: the first rows show at once; the later pages are larger.
+        const url = `/__proxy/api/history?q=${encodeURIComponent(text)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : `&limit=${FIRST_PAGE}`}`;
         const response = await fetch(url, { signal: controller.signal, cache: 'no-store' });
         const page = await response.json();
         if (!response.ok) {
