@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     files: ['src/inspector/assets/**/*.js'],
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly', fetch: 'readonly', navigator: 'readonly', console: 'readonly', URL: 'readonly', Blob: 'readonly' },
+      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly', fetch: 'readonly', navigator: 'readonly', console: 'readonly', URL: 'readonly', Blob: 'readonly', requestAnimationFrame: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly', AbortController: 'readonly', ResizeObserver: 'readonly' },
     },
   },
 );

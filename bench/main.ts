@@ -15,9 +15,9 @@ import { freePort, installCleanup } from './processes.js';
 import { JSON_PAYLOADS } from './payloads.js';
 import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { runInspectorRow } from './inspector-row.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { runMockRow, type MockRowResult } from './mock-row.js';
-
 import { runDesignRow } from './design-row.js';
 import { REPO_ROOT } from './paths.js';
 import { CONSOLE_TARGETS, startNodeUpstream, startProxy, startStackFloor, type ConsoleTarget } from './targets.js';
@@ -32,15 +32,14 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
-const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design'] as const;
-
+const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design', 'inspector'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
   --duration <s>         seconds per JSON measurement (default 4; --quick 2)
   --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
-  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document; design: with and without a Technical Design filtering a 50 KB list)
+  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document; design: with and without a Technical Design filtering a 50 KB list; inspector: 100k records in Chromium)
   --console pipe|file|devnull  where the proxies' console lines go (default pipe: a child process reads them)
   --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
   --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
@@ -175,6 +174,10 @@ async function main(): Promise<number> {
       ? await runMockRow({ dir: path.join(tmp, 'mock'), startups: opts.startups, durationS: opts.durationS, log })
       : undefined;
 
+    const inspectorTable = opts.only.includes('inspector')
+      ? await runInspectorRow({ ...proxyBase, dir: path.join(tmp, 'inspector'), reps: Math.min(opts.reps, 3), log })
+      : undefined;
+
     const json = JSON_WORKLOADS.filter((w) => opts.only.includes(w.name));
     const download = opts.only.includes('download');
     const memory = opts.only.includes('memory');
@@ -265,8 +268,8 @@ async function main(): Promise<number> {
     log('');
     if (openapi) tables.push(openapi.table);
     if (mock) tables.push(mock.table);
-
     if (design) tables.push(design);
+    if (inspectorTable) tables.push(inspectorTable);
     for (const table of tables) log(`${renderText(table)}\n`);
     if (startupLine) log(`${startupLine}\n`);
     if (openapi) goalsText = [...goalsText, ...openapi.goals];

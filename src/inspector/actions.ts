@@ -8,7 +8,9 @@ import type { ProxyConfig } from '../config/load.js';
 import { ADMIN_PREFIX, isAdminPath } from '../admin/index.js';
 import { FORWARDED_METHODS } from '../proxy/forwarder.js';
 import type { TrafficRecord } from '../traffic/record.js';
+import { CREDENTIAL_HEADERS } from '../traffic/credential-headers.js';
 import { REDACTED } from '../traffic/redact.js';
+import { recordedBodyText } from './record-text.js';
 import type { RecordRing } from './ring.js';
 
 /** Subscribes to the records as they reach the inspector; returns the unsubscribe function. */
@@ -26,15 +28,23 @@ interface ResendEdits {
 }
 
 const NOT_RESENT_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'accept-encoding', 'keep-alive']);
+// The proxy's own credentials: masked in every record, and added again by the resend itself.
+const OWN_CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(Object.values(CREDENTIAL_HEADERS));
+// How the redactor writes a masked value: as it is, and %-encoded in a URL.
+const MASKS = [REDACTED, encodeURIComponent(REDACTED)];
 // A resent answer is usually recorded within a turn or two of its end; the wait covers a gzip body being decoded.
 const RECORD_WAIT_MS = 5_000;
 
-export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, arrivals: RecordArrivals, restoring: Promise<void>): void {
-  app.post<{ Params: { id: string }; Body: ResendEdits }>(`${ADMIN_PREFIX}/api/exchanges/:id/resend`, async (request, reply) => {
+/** A record's text by id, from the ring or, with `at` from the history search, from its day file. */
+export type RecordLookup = (id: string, at: string | undefined) => Promise<Buffer | undefined>;
+
+export function registerInspectorActions(app: FastifyInstance, settings: ActionSettings, ring: RecordRing, lookUp: RecordLookup, arrivals: RecordArrivals, restoring: Promise<void>): void {
+  app.post<{ Params: { id: string }; Querystring: { at?: string }; Body: ResendEdits }>(`${ADMIN_PREFIX}/api/exchanges/:id/resend`, async (request, reply) => {
     await restoring;
-    const original = ring.get(request.params.id);
-    if (!original) return refuse(reply, 404, `No exchange ${request.params.id} among the recent ones: it cannot be sent again from here.`);
-    const outgoing = resendRequest(original, request.body ?? {});
+    const text = await lookUp(request.params.id, request.query.at);
+    if (!text) return refuse(reply, 404, `No exchange ${request.params.id} among the recent ones: it cannot be sent again from here.`);
+    const original = JSON.parse(text.toString('utf8')) as TrafficRecord;
+    const outgoing = resendRequest(original, text, request.body ?? {});
     if (typeof outgoing === 'string') return refuse(reply, 400, outgoing);
     const headers: Record<string, string> = { ...outgoing.headers, host: request.headers.host ?? '127.0.0.1' };
     if (settings.accessToken !== undefined) headers['x-proxy-token'] = settings.accessToken;
@@ -44,6 +54,9 @@ export function registerInspectorActions(app: FastifyInstance, settings: ActionS
       await answer.body.dump();
       const resent = await recorded.get(String(answer.headers['x-request-id']));
       return { original, resent };
+    } catch (error) {
+      // Said here: the proxy's own pages are never recorded, so no record would hold it.
+      return refuse(reply, 502, `The request could not be sent again through the proxy: ${(error as Error).message}.`);
     } finally {
       recorded.stop();
     }
@@ -87,25 +100,35 @@ interface OutgoingRequest {
 }
 
 /** The recorded request with the page's edits applied, or what is wrong with them. */
-function resendRequest(original: TrafficRecord, edits: ResendEdits): OutgoingRequest | string {
+function resendRequest(original: TrafficRecord, originalText: Buffer, edits: ResendEdits): OutgoingRequest | string {
   const method = edits.method === undefined ? original.method : String(edits.method).toUpperCase();
   if (!(FORWARDED_METHODS as readonly string[]).includes(method)) return `Method "${method}" is not one the proxy forwards: use ${FORWARDED_METHODS.join(', ')}.`;
   const target = edits.path === undefined ? original.url : String(edits.path);
   if (!target.startsWith('/') || target.startsWith('//')) return `Path "${target}" must start with a single /, e.g. /t/clients/1.`;
   if (isAdminPath(target)) return `Path "${target}" is one of the proxy's own pages: only requests to the API can be sent again.`;
+  if (masked(target)) return `The path holds a value the record masks (${target}): the real value is not kept, so it cannot be sent again as recorded. Use Edit and resend and put the value in.`;
   const headers = edits.headers === undefined ? recordedHeaders(original) : editedHeaders(edits.headers);
   if (typeof headers === 'string') return headers;
-  const body = edits.body === undefined ? recordedBody(original) : typeof edits.body === 'string' ? edits.body : JSON.stringify(edits.body);
+  const maskedHeader = Object.keys(headers).find((name) => masked(headers[name] ?? ''));
+  if (maskedHeader !== undefined) return `Header "${maskedHeader}" is masked in the record (${REDACTED}): the real value is not kept, so it cannot be sent again as recorded. Use Edit and resend and give its value, or leave the header out.`;
+  const body = edits.body === undefined ? recordedBody(original, originalText) : typeof edits.body === 'string' ? edits.body : JSON.stringify(edits.body);
   if (body === null) return `The ${original.request.bodyBytes}-byte request body was not recorded in full: send it with a body of your own.`;
-  return { method, path: target, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body };
+  const sent = method === 'GET' || method === 'HEAD' ? undefined : body;
+  if (sent !== undefined && typeof sent === 'string' && masked(sent)) return `The body holds a value the record masks (${REDACTED}): the real value is not kept, so it cannot be sent again as recorded. Use Edit and resend and put the value in.`;
+  return { method, path: target, headers, body: sent };
+}
+
+function masked(text: string): boolean {
+  const lower = text.toLowerCase();
+  return MASKS.some((mask) => lower.includes(mask.toLowerCase()));
 }
 
 function recordedHeaders(record: TrafficRecord): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.request.headers)) {
     const text = Array.isArray(value) ? value.join(', ') : value;
-    // A redacted value is gone; the proxy adds its own credentials (the certificate) anyway.
-    if (!NOT_RESENT_HEADERS.has(name) && !text.includes(REDACTED)) headers[name] = text;
+    // The proxy's own token is added again by the resend; any other masked value is refused above.
+    if (!NOT_RESENT_HEADERS.has(name) && !OWN_CREDENTIAL_HEADERS.has(name)) headers[name] = text;
   }
   return headers;
 }
@@ -115,17 +138,19 @@ function editedHeaders(value: unknown): Record<string, string> | string {
   const headers: Record<string, string> = {};
   for (const [name, text] of Object.entries(value)) {
     if (typeof text !== 'string') return `Header "${name}" must have a text value.`;
-    if (!NOT_RESENT_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = text;
+    const lower = name.toLowerCase();
+    if (!NOT_RESENT_HEADERS.has(lower) && !(OWN_CREDENTIAL_HEADERS.has(lower) && masked(text))) headers[lower] = text;
   }
   return headers;
 }
 
 /** The recorded body as bytes to send, undefined for none, or null when it was not recorded whole. */
-function recordedBody(record: TrafficRecord): string | Buffer | undefined | null {
+function recordedBody(record: TrafficRecord, recordText: Buffer): string | Buffer | undefined | null {
   const message = record.request;
   if (message.bodyBytes === 0) return undefined;
   if (message.bodyTruncated || message.bodyEncoding === 'omitted') return null;
-  if (message.bodyEncoding === 'json') return JSON.stringify(message.body);
+  // The body's own text: a parse sent again would round ids above 2^53 and drop its spacing.
+  if (message.bodyEncoding === 'json') return recordedBodyText(recordText, 'request')?.toString('utf8') ?? null;
   if (message.bodyEncoding === 'base64') return Buffer.from(String(message.body), 'base64');
   return String(message.body);
 }

@@ -1,4 +1,5 @@
 import type { TrafficRecord } from '../traffic/index.js';
+import type { RecordText } from './restore.js';
 
 // Records can carry up to ONS_PROXY_LOG_BODY_LIMIT per body; 500 of them could then take a
 // gigabyte. The ring also stops at this many bytes of record text, dropping the oldest first:
@@ -40,21 +41,26 @@ export class RecordRing {
   }
 
   /** Adds records that are older than everything held (those read back from the file at start). */
-  addOlder(records: readonly TrafficRecord[]): void {
+  addOlder(records: readonly RecordText[]): void {
     const heldIds = this.#ids.slice(this.#start) as string[];
     const heldTexts = this.#texts.slice(this.#start) as Buffer[];
     const known = new Set(heldIds);
     const older = records.filter((record) => !known.has(record.id)).slice(-this.limit);
     this.#ids = [...older.map((record) => record.id), ...heldIds];
-    this.#texts = [...older.map((record) => Buffer.from(JSON.stringify(record))), ...heldTexts];
+    this.#texts = [...older.map((record) => record.json), ...heldTexts];
     this.#start = 0;
     this.#bytes = this.#texts.reduce((sum, text) => sum + (text?.length ?? 0), 0);
     this.#trim();
   }
 
   get(id: string): TrafficRecord | undefined {
+    return parse(this.text(id));
+  }
+
+  /** The record's JSON text as held: a JSON body in it is the body's own text. */
+  text(id: string): Buffer | undefined {
     for (let index = this.#ids.length - 1; index >= this.#start; index--) {
-      if (this.#ids[index] === id) return parse(this.#texts[index]);
+      if (this.#ids[index] === id) return this.#texts[index];
     }
     return undefined;
   }

@@ -51,7 +51,7 @@ describe('the inspector page', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     const html = await page.body.text();
-    expect(html).toContain('<script src="/__proxy/assets/app.js" defer></script>');
+    expect(html).toContain('<script type="module" src="/__proxy/assets/app.js"></script>');
     // Nothing from elsewhere: the page works offline.
     expect(html).not.toMatch(/https?:\/\//);
     for (const [asset, type] of [['app.js', 'text/javascript'], ['style.css', 'text/css']]) {

@@ -1,6 +1,8 @@
 // The inspector's memory of recent exchanges: bounded by count and by bytes, oldest dropped first.
 import { describe, expect, it } from 'vitest';
+import type { RecordText } from '../../src/inspector/restore.js';
 import { RecordRing } from '../../src/inspector/ring.js';
+import type { TrafficRecord } from '../../src/traffic/record.js';
 import { fixtureRecord } from '../support/records-fixture.js';
 
 const urls = (ring: RecordRing): string[] => ring.all().map((record) => record.url);
@@ -31,7 +33,8 @@ describe('the record ring', () => {
     const ring = new RecordRing(4);
     const live = fixtureRecord({ url: '/t/live' });
     ring.push(live.id, Buffer.from(JSON.stringify(live)));
-    ring.addOlder([fixtureRecord({ url: '/t/a' }), fixtureRecord({ url: '/t/b' }), live]);
+    const text = (record: TrafficRecord): RecordText => ({ id: record.id, json: Buffer.from(JSON.stringify(record)) });
+    ring.addOlder([text(fixtureRecord({ url: '/t/a' })), text(fixtureRecord({ url: '/t/b' })), text(live)]);
     expect(urls(ring)).toEqual(['/t/a', '/t/b', '/t/live']);
   });
 
