@@ -9,6 +9,7 @@ import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';
+import { print } from './output.js';
 
 /** The mock's own operations, in Ons's shape: the demo shows operation names, findings and hints with no download. */
 const DEMO_OPENAPI_FILE = fileURLToPath(new URL('../../config/demo-openapi.json', import.meta.url));
@@ -50,7 +51,7 @@ export const demoCommand: Command = {
       await cleanup();
       throw error;
     }
-    process.stdout.write(demoBanner({ proxyUrl: instance.url, mockUrl: mock.url, pkiDir, logDir: config.logDir, developmentHost }));
+    print(demoBanner({ proxyUrl: instance.url, mockUrl: mock.url, pkiDir, logDir: config.logDir, developmentHost }));
     const code = await serveUntilSignal([instance], logger, config.shutdownGraceMs);
     await cleanup();
     return code;
