@@ -7,7 +7,7 @@
 // planted under the name is replaced, never written through. Error messages name the file
 // and what is wrong with it, never its content.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -92,6 +92,32 @@ export async function readInside(folder: string, name: string, { maxBytes }: Rea
     return buffer.subarray(0, filled);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The bytes of a file the user named (its own path, links followed): only a regular file, and
+ * only up to `maxBytes`, so a path such as /dev/zero or a pipe is refused rather than read
+ * until memory runs out. Throws FolderFileError.
+ */
+export function readRegularFileSync(file: string, { maxBytes }: ReadOptions): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw systemError(file, error, 'read');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new FolderFileError(`${file} is not a regular file (a device, pipe or socket), so it is not read`);
+    if (stat.size > maxBytes) throw new FolderFileError(`${file} is ${stat.size} bytes, more than the ${maxBytes} bytes such a file may have, so it is not read`);
+    const buffer = Buffer.alloc(stat.size + 1);
+    let filled = 0;
+    for (let read = -1; read !== 0 && filled < buffer.length; filled += read) read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    if (filled > maxBytes) throw new FolderFileError(`${file} grew past the ${maxBytes} bytes such a file may have while it was read, so it is not used`);
+    return buffer.subarray(0, filled);
+  } finally {
+    closeSync(fd);
   }
 }
 

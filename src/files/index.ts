@@ -1,1 +1,1 @@
-export { FolderFileError, isSafeName, parseJsonText, pathInside, readInside, safeName, writeInside, type ReadOptions, type WriteOptions } from './folder-files.js';
+export { FolderFileError, isSafeName, parseJsonText, pathInside, readInside, readRegularFileSync, safeName, writeInside, type ReadOptions, type WriteOptions } from './folder-files.js';

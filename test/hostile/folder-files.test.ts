@@ -164,3 +164,17 @@ describe('an index entry naming a file outside the set', () => {
     expect(result.stderr).not.toMatch(/root:x|secret-content/);
   });
 });
+
+describe('an API document file', () => {
+  it('that is a device is refused unread, and one that is not JSON is named without quoting it', async () => {
+    const zero = await runCli(['openapi', 'find', 'clients'], { cwd: dir, env: { ONS_PROXY_OPENAPI: '/dev/zero' }, timeoutMs: 15_000 });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/\/dev\/zero is not a regular file/);
+    const secret = path.join(dir, 'secret.txt');
+    await writeFile(secret, 'root:x:0:0:secret-content\n');
+    const notJson = await runCli(['openapi', 'find', 'clients'], { cwd: dir, env: { ONS_PROXY_OPENAPI: secret } });
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/secret\.txt is not used: it is not JSON/);
+    expect(notJson.stderr).not.toMatch(/root:x|secret-content/);
+  });
+});
