@@ -39,11 +39,10 @@ const REGISTER_BATCH = 40;
 
 /**
  * Schema objects one model (or an operation's own schema) may hold to be compiled: ajv's
- * compile costs about a third of a millisecond per property, so this keeps one piece of
- * preparation well under a few hundred milliseconds even on a busy machine. Ons's largest
- * models have a few hundred.
+ * compile costs up to half a millisecond per property on a busy machine, so this keeps one
+ * piece of preparation to a few hundred milliseconds at worst. Ons's models hold far fewer.
  */
-export const MAX_MODEL_NODES = 1500;
+export const MAX_MODEL_NODES = 1000;
 
 export class SchemaValidators {
   readonly #document: OpenApiDocument;
@@ -176,6 +175,8 @@ export class SchemaValidators {
     const end = Math.min(this.#componentNames.length, this.#registered + count);
     for (; this.#registered < end; this.#registered++) {
       const name = this.#componentNames[this.#registered] as string;
+      // A model too large to compile is not registered either: that alone walks and copies all of it.
+      if (this.#componentTooLarge(name) !== undefined) continue;
       try {
         this.#ajv.addSchema(withComponentIds(schemas[name]) as object, componentId(name));
       } catch (error) {
