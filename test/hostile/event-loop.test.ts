@@ -3,7 +3,7 @@
 // properties on its first call, a web page firing long invented paths at the proxy, a large
 // body replayed against many fixtures. Each attempt runs while a second client times
 // /__proxy/health, and the event loop's longest delay is measured; both must stay far below
-// what the attempt took before (seconds to minutes): a bound of a second.
+// what the attempt took before (seconds to minutes): a bound of a second for the loop.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,14 @@ import { startUpstream, type Upstream } from '../support/harness.js';
 import { syntheticOnsDocument } from '../support/synthetic-openapi.js';
 import { exchange, proxyWithDocument, type ProxyWithConsole } from '../openapi/helpers.js';
 
+/** The event loop's longest delay: each attempt held it for seconds to minutes before. */
 const GENEROUS_MS = 1000;
+/**
+ * A health call is a round trip through a machine that runs other test files at the same time:
+ * it gets more room than the loop itself, and still far less than the attempts took before
+ * (9 s for the replay, minutes for the pattern).
+ */
+const HEALTH_BOUND_MS = 3000;
 const HUGE_MODEL_PROPERTIES = 30_000;
 
 /** Calls `url` again and again while `attempt` runs; the slowest answer and the event loop's longest delay, in ms. */
@@ -103,7 +110,7 @@ describe('an API document', () => {
       const tooLong = JSON.stringify({ long: `${'a'.repeat(50_000)}!` });
       results.push(await exchange(proxy.proxy, '/t/clients/3/notes', { method: 'POST', body: tooLong, headers: { 'content-type': 'application/json' } }));
     });
-    expect(timed.slowestHealthMs).toBeLessThan(GENEROUS_MS);
+    expect(timed.slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS);
     expect(timed.longestLoopDelayMs).toBeLessThan(GENEROUS_MS);
     const [query, body, tooLong] = results.map((result) => result.record);
     expect(query?.findings).toContainEqual({ where: 'request.query.q', message: expect.stringContaining('must match pattern "^(a+)+$"') });
@@ -117,7 +124,7 @@ describe('an API document', () => {
       expect(status).toBe(200);
       expect(record.notChecked).toEqual([{ where: 'response.body', message: expect.stringContaining('too large to check: the model Huge holds more than 1000 schema objects') }]);
     });
-    expect(timed.slowestHealthMs).toBeLessThan(GENEROUS_MS);
+    expect(timed.slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS);
     expect(timed.longestLoopDelayMs).toBeLessThan(GENEROUS_MS);
   });
 });
@@ -155,7 +162,7 @@ describe('a web page firing long invented paths', () => {
     });
     expect(first?.status).toBe(403);
     expect(first?.record.hint ?? '').not.toContain('Nearest');
-    expect(timed.slowestHealthMs).toBeLessThan(GENEROUS_MS);
+    expect(timed.slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS);
     expect(timed.longestLoopDelayMs).toBeLessThan(GENEROUS_MS);
   });
 
@@ -205,7 +212,7 @@ describe('replay', () => {
         expect(hit.statusCode).toBe(201);
         expect(await hit.body.json()).toEqual({ n: 999 });
       });
-      expect(timed.slowestHealthMs).toBeLessThan(GENEROUS_MS);
+      expect(timed.slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS);
     } finally {
       await replay.stop();
     }
