@@ -8,6 +8,7 @@ import { diagnoseHandshake, diagnoseMaterial, interpretPing, type CheckStep } fr
 import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
+import { print } from './output.js';
 
 interface ProfileCheck {
   readonly profile: string;
@@ -28,7 +29,7 @@ export const checkCommand: Command = {
   async run(parsed) {
     const checks = await checkAll(parsed);
     const ok = checks.every((check) => check.ok);
-    process.stdout.write(parsed.values.json ? `${JSON.stringify({ ok, profiles: checks }, null, 2)}\n` : formatChecks(checks));
+    print(parsed.values.json ? `${JSON.stringify({ ok, profiles: checks }, null, 2)}\n` : formatChecks(checks));
     if (ok) return 0;
     // A configuration that does not load is a usage error, like for `start`.
     return checks.some((check) => check.steps.some((s) => s.step === 'configuration' && s.status === 'failed')) ? 2 : 1;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { assertCsrFilesAbsent, createCertificateSigningRequest, csrFilePaths, validateCsrFields, writeCsrFiles, DEFAULT_CUSTOMER_CODE, type CsrSubject } from '../setup/index.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
+import { print } from './output.js';
 
 const FIELD_FLAGS = ['name', 'customer', 'id', 'org', 'unit', 'city', 'state', 'country', 'email'] as const;
 
@@ -32,7 +33,7 @@ export const csrCommand: Command = {
     // Before the key is generated (seconds of work): refuse at once if a file is in the way.
     await assertCsrFilesAbsent(csrFilePaths(directory, subject.commonName));
     const written = await writeCsrFiles(directory, await createCertificateSigningRequest(subject));
-    process.stdout.write(nextSteps(subject, written.keyPath, written.csrPath));
+    print(nextSteps(subject, written.keyPath, written.csrPath));
     return 0;
   },
 };

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { loadEnvironmentPresets } from '../config/presets.js';
 import { startMockOnsApi, throwawayClientSettings, writeDemoPki } from '../demo/index.js';
 import { startInstance } from '../instance/start-instance.js';
+import { documentSource } from '../openapi/index.js';
 import { createConsoleLogger } from '../log/logger.js';
 import { CONFIG_SOURCE_OPTIONS, SETTING_OPTIONS, configFromCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { serveUntilSignal } from './serve.js';
+import { print } from './output.js';
 
 /** The mock's own operations, in Ons's shape: the demo shows operation names, findings and hints with no download. */
 const DEMO_OPENAPI_FILE = fileURLToPath(new URL('../../config/demo-openapi.json', import.meta.url));
@@ -50,7 +52,7 @@ export const demoCommand: Command = {
       await cleanup();
       throw error;
     }
-    process.stdout.write(demoBanner({ proxyUrl: instance.url, mockUrl: mock.url, pkiDir, logDir: config.logDir, developmentHost }));
+    print(demoBanner({ proxyUrl: instance.url, mockUrl: mock.url, pkiDir, logDir: config.logDir, developmentHost, openapi: config.openapi }));
     const code = await serveUntilSignal([instance], logger, config.shutdownGraceMs);
     await cleanup();
     return code;
@@ -64,10 +66,22 @@ interface BannerFacts {
   readonly logDir: string;
   /** The real development API's host name, which the demo answers for with its mock. */
   readonly developmentHost: string;
+  /** The API document the demo runs with: its own, or what --openapi (ONS_PROXY_OPENAPI) names, or off. */
+  readonly openapi: string;
 }
 
-function demoBanner({ proxyUrl, mockUrl, pkiDir, logDir, developmentHost }: BannerFacts): string {
+/** How the banner names the document in use, and the --openapi the report commands need for it. */
+function documentInUse(openapi: string): { readonly name: string; readonly reportFlag: string } {
+  const source = documentSource(openapi);
+  if (source.kind === 'off') return { name: 'none here: --openapi off; with one', reportFlag: '' };
+  const where = source.kind === 'file' ? source.file : (source.url ?? openapi);
+  const name = where === DEMO_OPENAPI_FILE ? "the demo's own, config/demo-openapi.json" : where;
+  return { name, reportFlag: ` --openapi ${shellWord(where)}` };
+}
+
+function demoBanner({ proxyUrl, mockUrl, pkiDir, logDir, developmentHost, openapi }: BannerFacts): string {
   const logDirArg = shellWord(logDir);
+  const document = documentInUse(openapi);
   const harFile = shellWord(path.join(os.tmpdir(), 'ons-proxy-demo.har'));
   return `
 ons-proxy demo is running.
@@ -84,7 +98,7 @@ Try it (the proxy adds the client certificate for you):
   curl -i -X POST -H 'content-type: application/json' -d '{"text":"Called the client"}' ${proxyUrl}/v0/administration/clients/1/notes
   curl -i -x ${proxyUrl} http://${developmentHost}/ping   # as an HTTP_PROXY client; still only the local mock
 
-What the API document (config/demo-openapi.json) adds, on the console and in the inspector:
+What the API document (${document.name}) adds, on the console and in the inspector:
   curl -i ${proxyUrl}/t/clients/1                            # removed by Ons on 2026-05-19: the hint names its /v0/ replacement
   curl -i '${proxyUrl}/v0/administration/clients/in_care_in_period?to_date=2026-12-31'   # finding: from_date is missing
   curl -i '${proxyUrl}/v0/administration/clients/find?name=test&valid_form=1'            # deprecated, and an unknown query name
@@ -94,8 +108,8 @@ Inspector (every exchange, live): ${proxyUrl}/__proxy/
 Records: ${logDir}
   ons-proxy logs --log-dir ${logDirArg}
   ons-proxy har --log-dir ${logDirArg} --out ${harFile}
-  ons-proxy endpoints --log-dir ${logDirArg} --openapi ${shellWord(DEMO_OPENAPI_FILE)} --format markdown   # a Technical Design draft
-  ons-proxy migrate --log-dir ${logDirArg} --openapi ${shellWord(DEMO_OPENAPI_FILE)}   # what to move off /t/
+  ons-proxy endpoints --log-dir ${logDirArg}${document.reportFlag} --format markdown   # a Technical Design draft
+  ons-proxy migrate --log-dir ${logDirArg}${document.reportFlag}   # what to move off /t/
   (inside a clone of the repository: npx ons-proxy ...)
 Health: ${proxyUrl}/__proxy/health
 Stop with Ctrl+C.

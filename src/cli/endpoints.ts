@@ -6,6 +6,7 @@ import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
 import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
+import { print } from './output.js';
 
 const FORMATS = ['text', 'markdown'] as const;
 
@@ -32,19 +33,19 @@ export const endpointsCommand: Command = {
 
     if (parsed.values.json) {
       const report = { since: sinceDate?.toISOString() ?? null, logDirs, document: document.api?.source ?? null, documentNote: document.note, calls, endpoints };
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      print(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const scope = `${sinceDate ? ` since ${sinceDate.toLocaleString()}` : ''}${profile ? ` for profile "${profile}"` : ''} in ${logDirs.join(', ')}`;
     if (format === 'markdown') {
-      process.stdout.write(formatTechnicalDesign(endpoints, { scope: `${calls} ${calls === 1 ? 'call' : 'calls'} recorded${scope}`, documentNote: document.note }));
+      print(formatTechnicalDesign(endpoints, { scope: `${calls} ${calls === 1 ? 'call' : 'calls'} recorded${scope}`, documentNote: document.note }));
       return 0;
     }
     if (endpoints.length === 0) {
-      process.stdout.write(`No exchanges recorded${scope}.\n`);
+      print(`No exchanges recorded${scope}.\n`);
       return 0;
     }
-    process.stdout.write(`${endpoints.length} endpoints, ${calls} calls${scope}:\n${document.note}\n\n${formatEndpointReport(endpoints)}\n`);
+    print(`${endpoints.length} endpoints, ${calls} calls${scope}:\n${document.note}\n\n${formatEndpointReport(endpoints)}\n`);
     return 0;
   },
 };

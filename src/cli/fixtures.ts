@@ -18,6 +18,7 @@ import type { TrafficRecord } from '../traffic/record.js';
 import { configFromCommandLine, listFlag, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
+import { print } from './output.js';
 
 const SUBCOMMANDS = ['save'];
 
@@ -69,7 +70,7 @@ export const fixturesCommand: Command = {
     const masked = converted.fixtures.map((fixture) => maskFixture(fixture, { redactFields: config.redactFields, redactHeaders: config.redactHeaders, bsn: isCareData(fixture, known) }));
     const folder = path.resolve(out);
     const result = await addToFixtureSet(folder, masked);
-    process.stdout.write(saveReport(out, result.written, result.alreadyThere, converted.unsaveable, careData.length));
+    print(saveReport(out, result.written, result.alreadyThere, converted.unsaveable, careData.length));
     return 0;
   },
 };

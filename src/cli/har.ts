@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../config/errors.js';
+import { terminalText } from '../log/terminal-text.js';
 import { harEnd, harEntryText, harStart, skippedNote } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { stopQuietlyWhenOutputCloses } from './output.js';
+import { printError, stopQuietlyWhenOutputCloses } from './output.js';
 import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
 
 export const harCommand: Command = {
@@ -39,9 +40,9 @@ export const harCommand: Command = {
     if (out !== undefined) {
       target.end();
       await finished(target);
-      process.stderr.write(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
+      printError(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
     }
-    if (skipped > 0) process.stderr.write(`${skippedNote(skipped)} (ons-proxy logs --json shows every record as it is.)\n`);
+    if (skipped > 0) printError(`${skippedNote(skipped)} (ons-proxy logs --json shows every record as it is.)\n`);
     return 0;
   },
 };
@@ -57,5 +58,6 @@ async function openOutput(file: string): Promise<Writable> {
 }
 
 async function write(target: Writable, text: string): Promise<void> {
-  if (!target.write(text)) await once(target, 'drain');
+  // On standard output the HAR may meet a terminal: control characters escaped, still the same JSON.
+  if (!target.write(target === process.stdout ? terminalText(text) : text)) await once(target, 'drain');
 }

@@ -2,7 +2,7 @@ import { UserError } from '../config/errors.js';
 import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
+import { printError, stopQuietlyWhenOutputCloses, writeOut } from './output.js';
 import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
 
 export const logsCommand: Command = {
@@ -32,7 +32,7 @@ export const logsCommand: Command = {
     const following = parsed.values.follow === true;
     const listedUpTo = following ? await wholeLineEnds(selection.logDirs) : undefined;
     for await (const record of selectedRecords(selection, listedUpTo)) await print(record);
-    if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
+    if (rows === 0 && !json) printError('No recorded exchanges match.\n');
     if (following) await follow(selection, print, listedUpTo);
     return 0;
   },
@@ -48,7 +48,7 @@ function webhooksOnly(selection: RecordSelection, only: boolean): RecordSelectio
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
   for await (const record of selectedRecords(selection)) {
     if (record.id === id || (id.length >= 8 && record.id.startsWith(id))) {
-      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      await writeOut(`${JSON.stringify(record, null, 2)}\n`);
       return 0;
     }
   }

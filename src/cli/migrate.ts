@@ -4,6 +4,7 @@ import type { UsedExchange } from '../reports/used-exchange.js';
 import type { Command } from './command.js';
 import { recordSelection, selectedRecords } from './record-selection.js';
 import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
+import { print } from './output.js';
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -30,16 +31,16 @@ export const migrateCommand: Command = {
 
     if (parsed.values.json) {
       const report = { since: sinceDate?.toISOString() ?? null, logDirs, document: document.api?.source ?? null, documentNote: document.note, calls, operations };
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      print(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const scope = `${sinceDate ? ` since ${sinceDate.toLocaleString()}` : ''}${profile ? ` for profile "${profile}"` : ''} in ${logDirs.join(', ')}`;
     if (operations.length === 0) {
-      process.stdout.write(`No removed or deprecated operations among ${recorded} recorded calls${scope}.\n${document.note}\n`);
+      print(`No removed or deprecated operations among ${recorded} recorded calls${scope}.\n${document.note}\n`);
       return 0;
     }
     const header = `${operations.length} removed or deprecated ${operations.length === 1 ? 'operation' : 'operations'} to move off, ${calls} of ${recorded} recorded calls${scope} (Ons removed its ${facts.removedPrefix} paths on ${facts.removedOn}):`;
-    process.stdout.write(`${header}\n${document.note}\n\n${formatMigrationChecklist(operations)}\n`);
+    print(`${header}\n${document.note}\n\n${formatMigrationChecklist(operations)}\n`);
     return 0;
   },
 };

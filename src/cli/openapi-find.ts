@@ -1,6 +1,7 @@
 import { UserError } from '../config/errors.js';
 import { summarize } from '../openapi/index.js';
 import { documentForReading, type OpenApiSubcommandInput } from './openapi.js';
+import { print } from './output.js';
 
 /** `ons-proxy openapi find <text>`: operations whose path, id, summary or tag contain the text. */
 export async function openApiFind({ source, args, json }: OpenApiSubcommandInput): Promise<number> {
@@ -11,11 +12,11 @@ export async function openApiFind({ source, args, json }: OpenApiSubcommandInput
     [operation.path, operation.id, operation.summary ?? '', operation.tag ?? ''].some((field) => field.toLowerCase().includes(text)),
   );
   if (json) {
-    process.stdout.write(`${JSON.stringify(found.map((operation) => ({ method: operation.method, ...summarize(operation) })), null, 2)}\n`);
+    print(`${JSON.stringify(found.map((operation) => ({ method: operation.method, ...summarize(operation) })), null, 2)}\n`);
     return 0;
   }
   if (found.length === 0) {
-    process.stdout.write(`No operation of ${api.source} mentions "${text}".\n`);
+    print(`No operation of ${api.source} mentions "${text}".\n`);
     return 0;
   }
   const width = Math.min(70, Math.max(...found.map((operation) => operation.method.length + 1 + operation.path.length)));
@@ -24,6 +25,6 @@ export async function openApiFind({ source, args, json }: OpenApiSubcommandInput
     const deprecated = operation.deprecated ? ` [deprecated${operation.deprecatedSince ? ` since ${operation.deprecatedSince}` : ''}]` : '';
     return `${left}  ${operation.id}${operation.summary ? `: ${operation.summary}` : ''}${deprecated}`;
   });
-  process.stdout.write(`${found.length} operation${found.length === 1 ? '' : 's'} in ${api.source}:\n${lines.join('\n')}\n`);
+  print(`${found.length} operation${found.length === 1 ? '' : 's'} in ${api.source}:\n${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { UserError } from '../config/errors.js';
 import { describeOperationLine, isObject, parametersOf, resolveLocalRef, summarize, type ApiIndex, type ApiOperation, type OpenApiDocument, type SchemaObject } from '../openapi/index.js';
 import { documentForReading, type OpenApiSubcommandInput } from './openapi.js';
+import { print } from './output.js';
 
 const METHOD = /^(get|put|post|delete|options|head|patch|trace)$/i;
 
@@ -10,11 +11,11 @@ export async function openApiShow({ source, args, json }: OpenApiSubcommandInput
   const api = documentForReading(source);
   const { operations, note } = pick(api, args);
   if (json) {
-    process.stdout.write(`${JSON.stringify(operations.map((operation) => ({ method: operation.method, ...summarize(operation), operation: operation.operation })), null, 2)}\n`);
+    print(`${JSON.stringify(operations.map((operation) => ({ method: operation.method, ...summarize(operation), operation: operation.operation })), null, 2)}\n`);
     return 0;
   }
   const text = operations.map((operation) => describe(api.document, operation)).join('\n\n');
-  process.stdout.write(`${note ? `${note}\n\n` : ''}${text}\n`);
+  print(`${note ? `${note}\n\n` : ''}${text}\n`);
   return 0;
 }
 

@@ -4,6 +4,7 @@ import { UserError } from '../config/errors.js';
 import { parseCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { commandHelp, mainHelp } from './help.js';
+import { print, printError } from './output.js';
 
 // Loaded on demand: `start` should not pay for the demo's PKI library or the log readers.
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -33,12 +34,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
     const topic = rest[0] === undefined ? undefined : await loadCommand(rest[0]);
-    process.stdout.write(topic ? commandHelp(topic) : mainHelp(await Promise.all(Object.values(COMMANDS).map((load) => load()))));
+    print(topic ? commandHelp(topic) : mainHelp(await Promise.all(Object.values(COMMANDS).map((load) => load()))));
     return 0;
   }
   if (first === '--version' || first === '-v') {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
+    print(`${pkg.version}\n`);
     return 0;
   }
   const named = first !== undefined && !first.startsWith('-');
@@ -46,7 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!command) throw new UserError(`Unknown command "${first}". Commands: ${COMMAND_NAMES.join(', ')}. Run "ons-proxy --help".`);
   const parsed = parseCommandLine(command.name, named ? rest : argv, command.options);
   if (parsed.values.help) {
-    process.stdout.write(commandHelp(command));
+    print(commandHelp(command));
     return 0;
   }
   return command.run(parsed);
@@ -59,13 +60,13 @@ export function runCommandLine(argv: readonly string[]): Promise<void> {
     },
     (error: unknown) => {
       if (error instanceof UserError) {
-        process.stderr.write(`ons-proxy: ${error.message}\n`);
+        printError(`ons-proxy: ${error.message}\n`);
         process.exitCode = error.exitCode;
         return;
       }
       // Unexpected: keep the message, show the stack only when asked for.
       const detail = process.env.ONS_PROXY_DEBUG ? (error as Error).stack : (error as Error).message;
-      process.stderr.write(`ons-proxy: unexpected error: ${detail}\n(set ONS_PROXY_DEBUG=1 for details, and please report it)\n`);
+      printError(`ons-proxy: unexpected error: ${detail}\n(set ONS_PROXY_DEBUG=1 for details, and please report it)\n`);
       process.exitCode = 1;
     },
   );

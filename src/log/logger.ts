@@ -1,7 +1,8 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
 import { BatchedWriter, joinText } from '../traffic/batched-writer.js';
+import { terminalText } from './terminal-text.js';
 
 export type ConsoleLogger = Logger;
 
@@ -16,7 +17,17 @@ export function writesToTerminal(logger: ConsoleLogger): boolean {
 
 /** The one console logger: readable on a terminal, JSON lines otherwise (for log collectors). */
 export function createConsoleLogger(level: string, destination: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): ConsoleLogger {
-  const options = { level, base: undefined, redact: { paths: ['passphrase', 'key', 'authorization'], censor: '[redacted]' } };
+  const options: LoggerOptions = {
+    level,
+    base: undefined,
+    redact: { paths: ['passphrase', 'key', 'authorization'], censor: '[redacted]' },
+    // Messages name paths, fixture files, operations and documents from elsewhere: shown with their control characters escaped.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? terminalText(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
   if (destination.isTTY) {
     // Loaded only for a terminal: log collectors get JSON, and start-up stays quick.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;

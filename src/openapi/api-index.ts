@@ -4,7 +4,7 @@
 import { CheckScheduler } from './check-scheduler.js';
 import { OperationChecks } from './checks.js';
 import type { OpenApiDocument } from './document.js';
-import { OperationMatcher, type OperationMatch } from './matcher.js';
+import { OperationMatcher, type MatchOptions, type OperationMatch } from './matcher.js';
 import { loadMigrationFacts, type MigrationFacts } from './migration.js';
 import { describeOperationLine, indexOperations, type ApiOperation, type OperationIndex } from './operations.js';
 
@@ -84,8 +84,8 @@ export class ApiIndex {
   }
 
   /** Which operation `METHOD path` is, with the hint a developer needs. `path` carries no query. */
-  describe(method: string, path: string): CallDescription {
-    const match = this.matcher.match(method, path);
+  describe(method: string, path: string, options: MatchOptions = {}): CallDescription {
+    const match = this.matcher.match(method, path, options);
     const upper = method.toUpperCase();
     switch (match.kind) {
       case 'operation': {

@@ -1,6 +1,7 @@
 // The OpenAPI document as the proxy reads it: parsed once, checked for the parts the index
 // relies on, never validated in full (a 3 MB document against the OpenAPI meta-schema costs
 // seconds, and Ons's own document would not pass: its examples break their own formats).
+import { parseJsonText } from '../files/index.js';
 
 /** A JSON Schema object as OpenAPI 3.0 writes it (nullable, boolean exclusiveMinimum, $ref). */
 export type SchemaObject = { readonly [keyword: string]: unknown };
@@ -70,13 +71,13 @@ export class OpenApiDocumentError extends Error {
 
 /** Parses and checks a document's text; throws OpenApiDocumentError saying what is wrong. */
 export function parseDocument(text: string, source: string): OpenApiDocument {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
+  const parsed = parseJsonText(text, 'it');
+  if (!parsed.ok) {
     const hint = /^\s*(openapi|swagger)\s*:/m.test(text) ? ' (it looks like YAML: give the JSON form of the document)' : '';
-    throw new OpenApiDocumentError(source, `it is not JSON${hint}: ${(error as Error).message}`);
+    // Named by position only: the parser's own message quotes the text, which may be any file.
+    throw new OpenApiDocumentError(source, `${parsed.message.replace(/^it is not valid JSON/, 'it is not JSON')}${hint}`);
   }
+  const raw: unknown = parsed.value;
   checkDocument(raw, source);
   return raw;
 }

@@ -41,7 +41,8 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
             const api = knowledge.current;
             if (!api) return;
             const [path = '/', query = ''] = splitUrl(request.url);
-            const { match } = api.describe(request.method, path);
+            // Only the kind of match counts here: no nearest-operation search before the answer.
+            const { match } = api.describe(request.method, path, { nearest: false });
             const count = match.kind === 'operation' ? api.checks.requestLine(match.operation, match.params, queryParameters(query)).length : 0;
             reply.header(FINDINGS_HEADER, String(count));
           },
@@ -51,7 +52,7 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
       const api = knowledge.current;
       if (!api) return;
       const [path = '/', query = ''] = splitUrl(record.url);
-      const call = api.describe(record.method, path);
+      const call = api.describe(record.method, path, { nearest: !answeredByProxy(record) });
       record.operation = call.operation;
       if (call.hint !== undefined) record.hint = record.hint === undefined ? call.hint : `${record.hint} ${call.hint}`;
       if (call.warnKey !== undefined && !warned.has(call.warnKey)) {
@@ -93,6 +94,15 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
       await knowledge.close();
     },
   };
+}
+
+/**
+ * A request the proxy answered itself (a guard refused it: a foreign web page, a wrong Host)
+ * gets no "nearest operations" search: any page the developer visits can send such requests
+ * with long invented paths, and nobody asked for a suggestion.
+ */
+function answeredByProxy(record: TrafficRecord): boolean {
+  return record.upstreamUrl === undefined && (record.answeredBy === undefined || record.answeredBy === 'proxy');
 }
 
 /** Read only, never changed: most calls have no query, and the checks only read it. */

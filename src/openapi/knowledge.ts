@@ -1,9 +1,9 @@
 // Which document a proxy uses (ONS_PROXY_OPENAPI: a file, an https URL, off, or by default
 // the cached Ons document) and holding it while the proxy runs. Nothing here delays start
 // or a request: a URL is fetched in the background and swapped in when it arrives.
-import fs from 'node:fs';
 import path from 'node:path';
 import { openApiDocumentUrl } from '../config/presets.js';
+import { readRegularFileSync } from '../files/index.js';
 import { ApiIndex } from './api-index.js';
 import { cacheEntry, readCacheMeta } from './cache.js';
 import { OpenApiDocumentError, parseDocument } from './document.js';
@@ -25,12 +25,16 @@ export function documentSource(value: string | undefined, cwd = process.cwd()): 
   return { kind: 'file', file: path.resolve(cwd, text) };
 }
 
+/** Ons's document is about 3 MB; a file many times that is not an API document. */
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
 /** Reads and indexes a document file; throws OpenApiDocumentError naming the file and what is wrong. */
 export function loadDocumentFile(file: string, options: { noteAbsentFields?: boolean; label?: string } = {}): ApiIndex {
   const label = options.label ?? file;
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Bounded: --openapi /dev/zero, or a pipe, is refused rather than read until memory runs out.
+    text = readRegularFileSync(file, { maxBytes: MAX_DOCUMENT_BYTES }).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new OpenApiDocumentError(label, code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'the file is not readable' : (error as Error).message);

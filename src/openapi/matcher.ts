@@ -28,6 +28,19 @@ interface RemovedRoute {
 }
 
 const NEAREST_SHOWN = 3;
+/**
+ * The "nearest operations" search compares a path with every template, word by word: bounded,
+ * so a request with a huge path costs no more than an ordinary one. A longer path gets no
+ * suggestion; only the first segments and the first characters of each word are compared.
+ */
+const NEAREST_MAX_PATH_LENGTH = 1024;
+const NEAREST_MAX_SEGMENTS = 12;
+const NEAREST_MAX_WORD_LENGTH = 32;
+
+export interface MatchOptions {
+  /** Look for the nearest operations when none matches (default true); false when nobody will read them (a refused request). */
+  readonly nearest?: boolean;
+}
 /** Routes added per preparation step: find-my-way compiles code per route, ~50 us each on this machine. */
 const ROUTES_PER_STEP = 40;
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -76,10 +89,11 @@ export class OperationMatcher {
   }
 
   /** `path` is the request path without the query, as the client sent it. */
-  match(method: string, path: string): OperationMatch {
+  match(method: string, path: string, options: MatchOptions = {}): OperationMatch {
     this.buildAll();
     const upper = method.toUpperCase();
-    if (!this.#methods.has(upper)) return this.#unmatched(upper, path);
+    const nearest = options.nearest ?? true;
+    if (!this.#methods.has(upper)) return this.#unmatched(upper, path, nearest);
     const found = this.#operations.find(upper as HTTPMethod, path);
     const operation = found?.store as OperationRoute | undefined;
     // Two trees, one rule: the template with more literal segments wins (/t/clients/searchresult, a
@@ -91,17 +105,17 @@ export class OperationMatcher {
       return { kind: 'operation', operation: operation.operation, params: operation.parameters === 0 ? NO_PARAMS : plainParams(found.params) };
     }
     if (route) return { kind: 'removed', oldPath: route.oldPath, replacement: route.replacement };
-    return this.#unmatched(upper, path);
+    return this.#unmatched(upper, path, nearest);
   }
 
-  #unmatched(upper: string, path: string): OperationMatch {
+  #unmatched(upper: string, path: string, nearest: boolean): OperationMatch {
     const others = [...this.#methods].filter((other) => other !== upper && this.#operations.find(other as HTTPMethod, path));
     const [first] = others;
     if (first !== undefined) {
       const template = (this.#operations.find(first as HTTPMethod, path)?.store as OperationRoute).operation.path;
       return { kind: 'method', path: template, methods: others.sort() };
     }
-    return { kind: 'none', nearest: nearestOperations(this.#all, upper, path) };
+    return { kind: 'none', nearest: nearest ? nearestOperations(this.#all, upper, path) : [] };
   }
 
   #addRoutes(count: number): void {
@@ -161,6 +175,7 @@ function plainParams(params: Record<string, string | undefined>): Record<string,
 
 /** The operations whose templates look most like the path: segment by segment, the same method first. */
 export function nearestOperations(operations: readonly ApiOperation[], method: string, path: string): ApiOperation[] {
+  if (path.length > NEAREST_MAX_PATH_LENGTH) return [];
   const segments = splitPath(path);
   const scored = operations.map((operation) => ({
     operation,
@@ -171,7 +186,11 @@ export function nearestOperations(operations: readonly ApiOperation[], method: s
 }
 
 function splitPath(path: string): string[] {
-  return path.split('/').filter((segment) => segment !== '');
+  return path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .slice(0, NEAREST_MAX_SEGMENTS)
+    .map((segment) => segment.slice(0, NEAREST_MAX_WORD_LENGTH));
 }
 
 function pathDistance(request: readonly string[], template: readonly string[]): number {

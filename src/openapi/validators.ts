@@ -6,11 +6,16 @@
 // half a second each with an Ons-sized document; inlineRefs: false keeps referenced models
 // their own functions, so they are shared rather than copied into every caller.) A schema is
 // compiled on first use and kept; preparationSteps() splits that work into pieces of a few
-// milliseconds, so the proxy does it between exchanges instead of blocking them.
+// milliseconds, so the proxy does it between exchanges instead of blocking them. One piece is
+// one model, so a model is bounded in size (MAX_MODEL_NODES): a document with a model of tens
+// of thousands of properties would otherwise hold the exchanges for seconds on its first
+// call; such a model is not checked, and the check says so. Patterns run in a linear-time
+// engine (linear-patterns.ts).
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OpenApiDocument } from './document.js';
+import { PatternNotChecked, linearPatterns } from './linear-patterns.js';
 
 const SCHEMA_ID = 'https://schemas.openapi.invalid/';
 const COMPONENT_REF = '#/components/schemas/';
@@ -32,6 +37,13 @@ export type PreparationStep = () => void;
 
 const REGISTER_BATCH = 40;
 
+/**
+ * Schema objects one model (or an operation's own schema) may hold to be compiled: ajv's
+ * compile costs up to half a millisecond per property on a busy machine, so this keeps one
+ * piece of preparation to a few hundred milliseconds at worst. Ons's models hold far fewer.
+ */
+export const MAX_MODEL_NODES = 1000;
+
 export class SchemaValidators {
   readonly #document: OpenApiDocument;
   #ajv: Ajv | undefined;
@@ -39,8 +51,10 @@ export class SchemaValidators {
   #registered = 0;
   readonly #componentNames: readonly string[];
   readonly #compiled = new Map<string, Compiled>();
-  /** Components ajv would not register, with the reason. */
+  /** Components ajv would not register, or too large to compile, with the reason. */
   readonly #refused = new Map<string, string>();
+  /** Components measured against MAX_MODEL_NODES. */
+  readonly #measured = new Set<string>();
 
   constructor(document: OpenApiDocument) {
     this.#document = document;
@@ -93,7 +107,9 @@ export class SchemaValidators {
     if (known !== undefined) return known;
     let compiled: Compiled;
     const schema = resolvePointer(this.#document, pointer);
+    const tooLarge = schema === undefined ? undefined : this.#tooLarge(schema);
     if (schema === undefined) compiled = null;
+    else if (tooLarge !== undefined) compiled = { unchecked: tooLarge };
     else {
       try {
         compiled = { validate: this.#instance().compile(withComponentIds(schema) as object) };
@@ -106,7 +122,37 @@ export class SchemaValidators {
     return compiled;
   }
 
+  /** Why `schema` is not compiled: it, or a model it reaches, is larger than MAX_MODEL_NODES. */
+  #tooLarge(schema: unknown): string | undefined {
+    if (exceedsNodes(schema, MAX_MODEL_NODES)) return tooLargeReason("the operation's own schema");
+    for (const name of componentsDeepestFirst(this.#document, schema)) {
+      const refused = this.#componentTooLarge(name);
+      if (refused !== undefined) return refused;
+    }
+    return undefined;
+  }
+
+  /** Measures a model once; a model that is too large stays refused. */
+  #componentTooLarge(name: string): string | undefined {
+    if (!this.#measured.has(name)) {
+      this.#measured.add(name);
+      if (exceedsNodes(this.#document.components?.schemas?.[name], MAX_MODEL_NODES)) this.#refused.set(name, tooLargeReason(`the model ${name}`));
+    }
+    const refused = this.#refused.get(name);
+    return refused?.startsWith(TOO_LARGE) ? refused : undefined;
+  }
+
   #compileComponent(name: string): void {
+    if (this.#componentTooLarge(name) !== undefined) return;
+    // Compiling a model compiles the models it names: one that reaches a model too large is
+    // not compiled either. The steps run deepest first, so its references are measured already.
+    for (const reference of componentRefs(this.#document.components?.schemas?.[name])) {
+      const refused = this.#componentTooLarge(reference);
+      if (refused !== undefined) {
+        this.#refused.set(name, refused);
+        return;
+      }
+    }
     try {
       this.#instance().getSchema(componentId(name));
     } catch {
@@ -121,7 +167,7 @@ export class SchemaValidators {
 
   #register(count: number): void {
     if (!this.#ajv) {
-      const ajv = new AjvDraft04.default({ strict: false, allErrors: true, logger: false, validateSchema: false, validateFormats: true, inlineRefs: false });
+      const ajv = new AjvDraft04.default({ strict: false, allErrors: true, logger: false, validateSchema: false, validateFormats: true, inlineRefs: false, code: { regExp: linearPatterns } });
       addFormats.default(ajv);
       this.#ajv = ajv;
     }
@@ -129,6 +175,8 @@ export class SchemaValidators {
     const end = Math.min(this.#componentNames.length, this.#registered + count);
     for (; this.#registered < end; this.#registered++) {
       const name = this.#componentNames[this.#registered] as string;
+      // A model too large to compile is not registered either: that alone walks and copies all of it.
+      if (this.#componentTooLarge(name) !== undefined) continue;
       try {
         this.#ajv.addSchema(withComponentIds(schemas[name]) as object, componentId(name));
       } catch (error) {
@@ -141,8 +189,31 @@ export class SchemaValidators {
 
 /** Why a schema could not be used, in words for the record. */
 function uncheckableReason(error: unknown): string {
+  if (error instanceof PatternNotChecked) return error.message;
   if (error instanceof RangeError) return 'the schema nests or chains $refs too deeply for the validator, which ran out of stack';
   return `the validator cannot compile the schema: ${(error as Error).message}`;
+}
+
+const TOO_LARGE = 'too large to check';
+
+function tooLargeReason(what: string): string {
+  return `${TOO_LARGE}: ${what} holds more than ${MAX_MODEL_NODES} schema objects, and compiling it would hold up every exchange`;
+}
+
+/** True when `schema` holds more than `limit` objects (its own, not following $refs); stops counting there. */
+function exceedsNodes(schema: unknown, limit: number): boolean {
+  let count = 0;
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (++count > limit) return true;
+    for (const key in node) {
+      const value = (node as Record<string, unknown>)[key];
+      if (typeof value === 'object' && value !== null) pending.push(value);
+    }
+  }
+  return false;
 }
 
 /** The component models `schema` reaches, each after every model it reaches (cycles broken where met). Iterative: chains may be thousands deep. */

@@ -3,14 +3,17 @@
 // two-space indents, so the same exchange always gives the same bytes and a diff shows only
 // what the API answered differently. Bodies keep the key order the API sent: sorting them
 // would change the bytes a client gets back.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../config/errors.js';
+import { FolderFileError, isSafeName, parseJsonText, readInside, safeName, writeInside } from '../files/index.js';
 import type { Fixture } from './fixture.js';
 
 export const INDEX_FILE = 'index.json';
 const FORMAT = 'ons-proxy-fixtures/1';
 const MAX_NAME_LENGTH = 80;
+/** Larger files are refused unread: a fixture holds one exchange, an index one line per fixture. */
+export const MAX_FIXTURE_BYTES = 256 * 1024 * 1024;
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
 export interface IndexEntry {
   readonly file: string;
@@ -34,19 +37,23 @@ export interface LoadedFixture {
 /** The set's index, or an empty one when the folder has none yet. */
 export async function readIndex(folder: string): Promise<FixtureIndex> {
   const file = path.join(folder, INDEX_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readInside(folder, INDEX_FILE, { maxBytes: MAX_INDEX_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT, fixtures: [] };
-    throw new UserError(`Cannot read ${file}: ${(error as Error).message}.`);
+    if (error instanceof FolderFileError && error.code === 'ENOENT') return { format: FORMAT, fixtures: [] };
+    throw new UserError(`Cannot read the fixture index: ${(error as Error).message}.`);
   }
-  const index = parseJson(text, file) as Partial<FixtureIndex> | null;
+  const index = parseJson(bytes, file) as Partial<FixtureIndex> | null;
   if (index?.format !== FORMAT || !Array.isArray(index.fixtures)) {
     throw new UserError(`${file} is not an index of ons-proxy fixtures (it needs "format": "${FORMAT}" and a "fixtures" list): write the set with "ons-proxy fixtures save".`);
   }
-  index.fixtures.forEach((entry, position) => {
-    if (typeof entry.file !== 'string' || typeof entry.source !== 'string') throw new UserError(`${file}: fixtures[${position}] needs "file" and "source".`);
+  index.fixtures.forEach((entry: Partial<IndexEntry> | null, position) => {
+    if (typeof entry?.file !== 'string' || typeof entry.source !== 'string') throw new UserError(`${file}: fixtures[${position}] needs "file" and "source".`);
+    // Only plain names of files in the set itself: never a path out of it ("../..", "/dev/zero").
+    if (!isSafeName(entry.file)) {
+      throw new UserError(`${file}: fixtures[${position}] names a file outside the set, or not a plain file name (only letters, digits, ".", "_" and "-"): fixture files live in the set's own folder. Fix the entry or write the set again with "ons-proxy fixtures save".`);
+    }
   });
   return index as FixtureIndex;
 }
@@ -57,13 +64,13 @@ export async function readFixtureSet(folder: string): Promise<LoadedFixture[]> {
   const loaded: LoadedFixture[] = [];
   for (const entry of index.fixtures) {
     const file = path.join(folder, entry.file);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readInside(folder, entry.file, { maxBytes: MAX_FIXTURE_BYTES });
     } catch (error) {
-      throw new UserError(`${path.join(folder, INDEX_FILE)} lists ${entry.file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): restore it or remove its entry from the index.`);
+      throw new UserError(`${path.join(folder, INDEX_FILE)} lists ${entry.file}, which cannot be used (${(error as Error).message}): restore it or remove its entry from the index.`);
     }
-    loaded.push({ file: entry.file, fixture: validFixture(parseJson(text, file), file) });
+    loaded.push({ file: entry.file, fixture: validFixture(parseJson(bytes, file), file) });
   }
   return loaded;
 }
@@ -73,7 +80,11 @@ export interface SaveResult {
   readonly alreadyThere: number;
 }
 
-/** Adds the fixtures the set does not hold yet (by source id), after the ones it has. */
+/**
+ * Adds the fixtures the set does not hold yet (by source id), after the ones it has. The one
+ * writer of fixture sets (`fixtures save` and the inspector's "Save as fixtures"): every file
+ * goes through writeInside, so no name or link leads a write out of the folder.
+ */
 export async function addToFixtureSet(folder: string, fixtures: readonly Fixture[]): Promise<SaveResult> {
   const index = await readIndex(folder);
   const known = new Set(index.fixtures.map((entry) => entry.source));
@@ -82,7 +93,6 @@ export async function addToFixtureSet(folder: string, fixtures: readonly Fixture
   const written: string[] = [];
   let alreadyThere = 0;
   try {
-    await mkdir(folder, { recursive: true });
     for (const fixture of fixtures) {
       if (known.has(fixture.source.id)) {
         alreadyThere++;
@@ -91,12 +101,12 @@ export async function addToFixtureSet(folder: string, fixtures: readonly Fixture
       known.add(fixture.source.id);
       const file = freeName(fixtureName(fixture), taken);
       taken.add(file.toLowerCase());
-      await writeFile(path.join(folder, file), stableJson(fixture));
+      await writeInside(folder, file, stableJson(fixture));
       entries.push({ file, method: fixture.request.method, path: fixture.request.path, status: fixture.response.status, source: fixture.source.id });
       written.push(file);
     }
     // The index last: an interrupted save leaves files it does not list, never entries without files.
-    if (written.length > 0) await writeFile(path.join(folder, INDEX_FILE), stableJson({ format: FORMAT, fixtures: entries }));
+    if (written.length > 0) await writeInside(folder, INDEX_FILE, stableJson({ format: FORMAT, fixtures: entries }));
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`Cannot write the fixtures to ${folder} (--out): ${(error as Error).message}.`);
@@ -104,16 +114,15 @@ export async function addToFixtureSet(folder: string, fixtures: readonly Fixture
   return { written, alreadyThere };
 }
 
-/** "get-t-clients-1", or the operation ("post-ClientNoteAPI.create") when the record names one. */
+/**
+ * "get-t-clients-1", or the operation ("post-ClientNoteAPI.create") when the record names one:
+ * only letters, digits, ".", "_" and "-", whatever the method and path hold (a HAR's method
+ * may be "../../x").
+ */
 export function fixtureName(fixture: Fixture): string {
-  const method = fixture.request.method.toLowerCase();
-  const subject = fixture.source.operation ?? fixture.request.path;
-  const slug = subject
-    .split(/[^A-Za-z0-9_.]+/)
-    .filter(Boolean)
-    .join('-')
-    .slice(0, MAX_NAME_LENGTH);
-  return `${method}-${slug || 'root'}`;
+  const method = safeName(fixture.request.method.toLowerCase(), 'request', 16);
+  const subject = safeName(fixture.source.operation ?? fixture.request.path, 'root', MAX_NAME_LENGTH);
+  return `${method}-${subject}`;
 }
 
 function freeName(base: string, taken: ReadonlySet<string>): string {
@@ -139,12 +148,10 @@ function sortKeys(value: unknown): unknown {
   return sorted;
 }
 
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message}): fix it by hand or write it again with "ons-proxy fixtures save".`);
-  }
+function parseJson(bytes: Buffer, file: string): unknown {
+  const parsed = parseJsonText(bytes.toString('utf8'), file);
+  if (!parsed.ok) throw new UserError(`${parsed.message}: fix it by hand or write it again with "ons-proxy fixtures save".`);
+  return parsed.value;
 }
 
 const BODY_ENCODINGS = new Set(['json', 'text', 'base64']);

@@ -72,10 +72,10 @@ export interface Unsaveable {
 
 export type Conversion = { readonly fixture: Fixture } | { readonly unsaveable: Unsaveable };
 
-/** The record's operation, once records carry one (the OpenAPI work adds the field). */
+/** The id of the record's operation ({ id, path, ... }, named when an API document was loaded). */
 export function operationOf(record: TrafficRecord): string | undefined {
-  const operation = (record as TrafficRecord & { operation?: unknown }).operation;
-  return typeof operation === 'string' && operation !== '' ? operation : undefined;
+  const id: unknown = record.operation?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 export function fixtureFromRecord(record: TrafficRecord): Conversion {

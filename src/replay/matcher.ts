@@ -1,6 +1,11 @@
 // Which fixture answers a request. The key (method and path today) narrows the candidates;
 // then query parameters, then the body, compared as JSON when both sides are JSON. Several
 // fixtures for the same request are served in recorded order, then the last one again.
+// A request's body is parsed once and each side reduced to a digest once (a fixture's kept),
+// so a 1 MB body against a thousand recorded POSTs to the same path costs one parse and a
+// thousand digest comparisons, not a thousand parses; the differences are spelled out only
+// for the few nearest fixtures a miss names.
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { bodyBytes, type Fixture } from './fixture.js';
 
@@ -56,6 +61,7 @@ export class FixtureMatcher {
   readonly #served = new Map<string, number>();
   readonly #key: RequestKey;
   readonly #options: MatchOptions;
+  readonly #digests = new FixtureDigests();
 
   constructor(fixtures: readonly NamedFixture[], options: MatchOptions = {}) {
     this.#all = fixtures;
@@ -70,9 +76,10 @@ export class FixtureMatcher {
   }
 
   match(request: ReplayRequest): MatchResult {
+    const body = new RequestBody(request.body);
     const candidates = this.#byKey.get(keyText(this.#key(request))) ?? [];
-    const matching = candidates.filter((named) => this.#differences(request, named.fixture).length === 0);
-    if (matching.length === 0) return { kind: 'miss', nearest: this.#nearest(request) };
+    const matching = candidates.filter((named) => this.#differences(request, body, named.fixture, false).length === 0);
+    if (matching.length === 0) return { kind: 'miss', nearest: this.#nearest(request, body) };
     // The same request (the same set of fixtures answers it) counts its calls.
     const group = matching.map((named) => named.file).join('\n');
     const call = (this.#served.get(group) ?? 0) + 1;
@@ -82,16 +89,14 @@ export class FixtureMatcher {
     return { kind: 'hit', fixture, call, recorded: matching.length };
   }
 
-  #nearest(request: ReplayRequest): NearMiss[] {
-    const ranked = this.#all
-      .map((named) => ({ named, differences: [...this.#keyDifferences(request, named.fixture), ...this.#differences(request, named.fixture)] }))
-      .map((entry) => ({ ...entry, distance: distance(entry.differences) }))
-      .sort((a, b) => a.distance - b.distance);
+  #nearest(request: ReplayRequest, body: RequestBody): NearMiss[] {
+    const all = (named: NamedFixture, detailed: boolean): Difference[] => [...this.#keyDifferences(request, named.fixture), ...this.#differences(request, body, named.fixture, detailed)];
+    const ranked = this.#all.map((named) => ({ named, distance: distance(all(named, false)) })).sort((a, b) => a.distance - b.distance);
     // Fixtures of the same method and path shape say the most; the others only when there are none.
     const alike = ranked.filter((entry) => entry.distance < UNLIKE_DISTANCE);
     return (alike.length > 0 ? alike : ranked)
       .slice(0, NEAREST_SHOWN)
-      .map(({ named, differences }) => ({ file: named.file, method: named.fixture.request.method, path: named.fixture.request.path, differences: differences.map((d) => d.text) }));
+      .map(({ named }) => ({ file: named.file, method: named.fixture.request.method, path: named.fixture.request.path, differences: all(named, true).map((d) => d.text) }));
   }
 
   #keyDifferences(request: ReplayRequest, fixture: Fixture): Difference[] {
@@ -111,10 +116,78 @@ export class FixtureMatcher {
     return differences;
   }
 
-  #differences(request: ReplayRequest, fixture: Fixture): Difference[] {
+  /** `detailed`: name each body difference (for a miss's nearest fixtures); otherwise one counts. */
+  #differences(request: ReplayRequest, body: RequestBody, fixture: Fixture, detailed: boolean): Difference[] {
     const ignoredQuery = new Set([...(this.#options.ignoreQuery ?? []), ...(fixture.match?.ignoreQuery ?? [])]);
     const ignoredFields = new Set([...(this.#options.ignoreBodyFields ?? []), ...(fixture.match?.ignoreBodyFields ?? [])]);
-    return [...queryDifferences(request.query, fixture.request.query, ignoredQuery), ...bodyDifferences(request.body, fixture, ignoredFields)];
+    return [...queryDifferences(request.query, fixture.request.query, ignoredQuery), ...this.#bodyDifferences(body, fixture, ignoredFields, detailed)];
+  }
+
+  #bodyDifferences(got: RequestBody, fixture: Fixture, ignored: ReadonlySet<string>, detailed: boolean): Difference[] {
+    const recorded = fixture.request;
+    const parsed = recorded.bodyEncoding === 'json' ? got.json() : undefined;
+    if (parsed?.ok) {
+      const ignoring = [...ignored].sort().join('\u0000');
+      if (got.jsonDigest(ignoring, ignored) === this.#digests.json(fixture, ignoring, ignored)) return [];
+      if (!detailed) return [{ weight: 1, text: 'body' }];
+      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(recorded.body, ignored), 'body')
+        .slice(0, BODY_DIFFERENCES_SHOWN)
+        .map((text) => ({ weight: 1, text }));
+    }
+    const { digest, length } = this.#digests.bytes(fixture);
+    if (got.bytesDigest() === digest) return [];
+    const describe = (bytes: number): string => (bytes === 0 ? 'empty' : `${bytes} bytes`);
+    return [{ weight: 2, text: `body: ${describe(got.bytes.length)} (fixture: ${describe(length)}, not the same bytes)` }];
+  }
+}
+
+/** A request's body, parsed and digested at most once however many fixtures it is compared with. */
+class RequestBody {
+  #json: { ok: true; value: unknown } | { ok: false } | undefined;
+  #bytesDigest: string | undefined;
+  readonly #jsonDigests = new Map<string, string>();
+
+  constructor(readonly bytes: Buffer) {}
+
+  json(): { ok: true; value: unknown } | { ok: false } {
+    return (this.#json ??= parseJson(this.bytes));
+  }
+
+  jsonDigest(ignoring: string, ignored: ReadonlySet<string>): string {
+    let digest = this.#jsonDigests.get(ignoring);
+    if (digest === undefined) {
+      const parsed = this.json();
+      digest = parsed.ok ? jsonDigest(withoutFields(parsed.value, ignored)) : '';
+      this.#jsonDigests.set(ignoring, digest);
+    }
+    return digest;
+  }
+
+  bytesDigest(): string {
+    return (this.#bytesDigest ??= digestOf(this.bytes));
+  }
+}
+
+/** The fixtures' digests, made once each. */
+class FixtureDigests {
+  readonly #json = new WeakMap<Fixture, Map<string, string>>();
+  readonly #bytes = new WeakMap<Fixture, { readonly digest: string; readonly length: number }>();
+
+  json(fixture: Fixture, ignoring: string, ignored: ReadonlySet<string>): string {
+    let byIgnoring = this.#json.get(fixture);
+    if (!byIgnoring) this.#json.set(fixture, (byIgnoring = new Map()));
+    let digest = byIgnoring.get(ignoring);
+    if (digest === undefined) byIgnoring.set(ignoring, (digest = jsonDigest(withoutFields(fixture.request.body, ignored))));
+    return digest;
+  }
+
+  bytes(fixture: Fixture): { readonly digest: string; readonly length: number } {
+    let known = this.#bytes.get(fixture);
+    if (!known) {
+      const bytes = bodyBytes(fixture.request);
+      this.#bytes.set(fixture, (known = { digest: digestOf(bytes), length: bytes.length }));
+    }
+    return known;
   }
 }
 
@@ -149,21 +222,6 @@ function queryDifferences(got: ReplayRequest['query'], recorded: ReplayRequest['
   return differences;
 }
 
-function bodyDifferences(got: Buffer, fixture: Fixture, ignored: ReadonlySet<string>): Difference[] {
-  const recorded = fixture.request;
-  if (recorded.bodyEncoding === 'json') {
-    const parsed = parseJson(got);
-    if (parsed.ok) {
-      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(recorded.body, ignored), 'body')
-        .slice(0, BODY_DIFFERENCES_SHOWN)
-        .map((text) => ({ weight: 1, text }));
-    }
-  }
-  if (bodyBytes(recorded).equals(got)) return [];
-  const describe = (bytes: number): string => (bytes === 0 ? 'empty' : `${bytes} bytes`);
-  return [{ weight: 2, text: `body: ${describe(got.length)} (fixture: ${describe(bodyBytes(recorded).length)}, not the same bytes)` }];
-}
-
 function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
   if (bytes.length === 0) return { ok: false };
   try {
@@ -171,6 +229,22 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } 
   } catch {
     return { ok: false };
   }
+}
+
+function digestOf(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
+
+/** Equal for JSON values isDeepStrictEqual calls equal: objects with their keys sorted, arrays in order. */
+function jsonDigest(value: unknown): string {
+  return digestOf(JSON.stringify(value, (_key, inner: unknown) => (inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? sortedObject(inner as Record<string, unknown>) : inner)));
+}
+
+function sortedObject(object: Record<string, unknown>): Record<string, unknown> {
+  // No prototype: a "__proto__" field stays a field.
+  const sorted = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
+  return sorted;
 }
 
 function withoutFields(value: unknown, ignored: ReadonlySet<string>): unknown {

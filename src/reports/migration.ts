@@ -57,7 +57,7 @@ export function summarizeMigration(exchanges: Iterable<UsedExchange>, facts: Mig
 
 function fromDocument(exchange: UsedExchange, api: ApiIndex, facts: MigrationFacts): Found | undefined {
   const path = pathOnly(exchange.url);
-  const call = api.describe(exchange.method, path);
+  const call = api.describe(exchange.method, path, { nearest: false });
   const { match } = call;
   switch (match.kind) {
     case 'removed':

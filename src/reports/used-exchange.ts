@@ -32,7 +32,7 @@ export function pathOnly(url: string): string {
 }
 
 export function operationOf(exchange: UsedExchange, api: ApiIndex | undefined): OperationSummary | undefined {
-  return api?.describe(exchange.method, pathOnly(exchange.url)).operation ?? exchange.operation;
+  return api?.describe(exchange.method, pathOnly(exchange.url), { nearest: false }).operation ?? exchange.operation;
 }
 
 /** How many calls a record stands for, and when the last of them was. */

@@ -4,6 +4,7 @@
 // once a second; anything worth a look (an error, a hint, findings, an aborted exchange)
 // keeps its own line, and every exchange stays in the traffic file and the inspector.
 import { lineDestination, writesToTerminal, type ConsoleLogger } from '../log/logger.js';
+import { terminalText } from '../log/terminal-text.js';
 import type { RepeatedRefusal, TrafficRecord } from './record.js';
 import { describeRepeated } from './repeated-refusals.js';
 
@@ -89,7 +90,8 @@ export function writeConsoleLine(logger: ConsoleLogger, record: TrafficRecord): 
     findings: record.findings?.length,
   };
   const findings = record.findings === undefined ? '' : ` ${record.findings.length} finding${record.findings.length === 1 ? '' : 's'}`;
-  const message = `${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms${record.operation ? ` ${record.operation.id}` : ''}${findings}`;
+  // The method, URL and operation come from the client and the document: their control characters shown escaped, as in every command's output.
+  const message = terminalText(`${record.method} ${record.url} ${record.aborted ? 'aborted' : record.status} ${String(line.ms)}ms${record.operation ? ` ${record.operation.id}` : ''}${findings}`);
   const warning = record.error !== undefined || record.status >= 500;
   const debugging = logger.isLevelEnabled('debug');
   const destination = debugging ? undefined : lineDestination(logger);

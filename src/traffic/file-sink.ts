@@ -16,6 +16,8 @@ import { openOwnerOnlyFile, prepareOwnerOnlyFolder, type PermissionNotice } from
 type Destination = ReturnType<typeof pino.destination>;
 
 const NEWLINE = Buffer.from('\n');
+// A link planted under the day's name after it was opened is not followed by the late write either.
+const APPEND_NO_LINK = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
 
 // While the disk refuses writes, records wait in memory up to this much, then are dropped
 // (and counted) instead of growing without bound.
@@ -92,7 +94,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
         // An exchange can end while the proxy closes, after the file was handed over: it is
         // still written, synchronously, so no record is lost.
         if (closed) {
-          fs.appendFileSync(current.file, Buffer.concat([json, NEWLINE]), { mode: 0o600 });
+          appendNoLink(current.file, Buffer.concat([json, NEWLINE]));
         } else {
           current.writer.write(json);
           current.writer.write(NEWLINE);
@@ -110,6 +112,15 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
       return endDay(current, writeError !== undefined);
     },
   };
+}
+
+function appendNoLink(file: string, bytes: Buffer): void {
+  const fd = fs.openSync(file, APPEND_NO_LINK, 0o600);
+  try {
+    fs.writeSync(fd, bytes);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function openDay(dir: string, day: string, onPermissionFixed: PermissionNotice): OpenDay {

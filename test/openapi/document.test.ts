@@ -17,8 +17,8 @@ function reason(text: string): string {
 
 describe('a document the proxy cannot use', () => {
   it('says what is wrong in one sentence naming the source', () => {
-    expect(reason('{"openapi": "3.0.3", "paths": {')).toMatch(/^OpenAPI document api\.json is not used: it is not JSON: /);
-    expect(reason('openapi: 3.0.3\npaths: {}\n')).toMatch(/^OpenAPI document api\.json is not used: it is not JSON \(it looks like YAML: give the JSON form of the document\): /);
+    expect(reason('{"openapi": "3.0.3", "paths": {')).toMatch(/^OpenAPI document api\.json is not used: it is not JSON( \(at character \d+\))?$/);
+    expect(reason('openapi: 3.0.3\npaths: {}\n')).toMatch(/^OpenAPI document api\.json is not used: it is not JSON( \(at character \d+\))? \(it looks like YAML: give the JSON form of the document\)$/);
     expect(reason('[]')).toBe('OpenAPI document api.json is not used: it is not a JSON object');
     expect(reason('{"info": {}}')).toBe('OpenAPI document api.json is not used: it has no "openapi" version field, so it is not an OpenAPI document');
     expect(reason('{"openapi": "2.0", "paths": {}}')).toBe('OpenAPI document api.json is not used: "openapi" is "2.0"; the proxy reads OpenAPI 3.0 and 3.1 documents');
