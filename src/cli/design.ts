@@ -1,5 +1,6 @@
 // `ons-proxy design <draft|show|check>`: the Technical Design file, drafted from the records,
 // rendered for the Ons API Dashboard, and checked against the records and the API document.
+import { print } from './output.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify as yamlText } from 'yaml';
@@ -75,7 +76,7 @@ async function draft(parsed: ParsedCommandLine): Promise<number> {
   const what = existing
     ? `Added ${added.endpoints} endpoint${added.endpoints === 1 ? '' : 's'}, ${added.useCases} use case${added.useCases === 1 ? '' : 's'} and ${added.fields} field${added.fields === 1 ? '' : 's'} to ${file}; your titles, descriptions, reasons and removals are kept.`
     : `Wrote ${file}: ${design.useCases.length} use case${design.useCases.length === 1 ? '' : 's'}, ${design.useCases.reduce((sum, useCase) => sum + useCase.endpoints.length, 0)} endpoints, ${Object.keys(design.models ?? {}).length} models.`;
-  process.stdout.write(`${what} From ${calls} call${calls === 1 ? '' : 's'} recorded in ${selection.logDirs.join(', ')}. ${document.note}\nNext: give each use case a description and each endpoint a reason, remove what the connection does not need, then run "ons-proxy start --design ${path.relative(process.cwd(), file) || file}" to see your integration as staging will.\n`);
+  print(`${what} From ${calls} call${calls === 1 ? '' : 's'} recorded in ${selection.logDirs.join(', ')}. ${document.note}\nNext: give each use case a description and each endpoint a reason, remove what the connection does not need, then run "ons-proxy start --design ${path.relative(process.cwd(), file) || file}" to see your integration as staging will.\n`);
   return 0;
 }
 
@@ -84,11 +85,11 @@ async function show(parsed: ParsedCommandLine, given: string | undefined): Promi
   if (format !== 'markdown' && format !== 'json') throw new UserError(`--format "${format}" is not a format of design show: use markdown or json.`);
   const read = readDesignFile(designFile(parsed, given));
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(read.design, null, 2)}\n`);
+    print(`${JSON.stringify(read.design, null, 2)}\n`);
     return 0;
   }
   const document = reportDocument(parsed, stringFlag(parsed, 'profile'));
-  process.stdout.write(renderDesignMarkdown(designView(read, document.api, document.note)));
+  print(renderDesignMarkdown(designView(read, document.api, document.note)));
   return 0;
 }
 
@@ -101,16 +102,16 @@ async function check(parsed: ParsedCommandLine, given: string | undefined): Prom
   const report = checker.report();
   const findings = findingCount(report);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, ok: findings === 0, logDirs: selection.logDirs, document: document.api?.source ?? null }, null, 2)}\n`);
+    print(`${JSON.stringify({ ...report, ok: findings === 0, logDirs: selection.logDirs, document: document.api?.source ?? null }, null, 2)}\n`);
     return findings === 0 ? 0 : 1;
   }
   const since = selection.query.since ? ` since ${selection.query.since.toLocaleString()}` : '';
   const scope = `${report.calls} call${report.calls === 1 ? '' : 's'} recorded${since} in ${selection.logDirs.join(', ')}`;
   if (findings === 0) {
-    process.stdout.write(`Nothing would break on staging under ${report.file} (${scope}). ${document.note}\n`);
+    print(`Nothing would break on staging under ${report.file} (${scope}). ${document.note}\n`);
     return 0;
   }
-  process.stdout.write(`${findings} thing${findings === 1 ? '' : 's'} to fix before staging under ${report.file} (${scope}). ${document.note}\n${formatFindings(report)}`);
+  print(`${findings} thing${findings === 1 ? '' : 's'} to fix before staging under ${report.file} (${scope}). ${document.note}\n${formatFindings(report)}`);
   return 1;
 }
 

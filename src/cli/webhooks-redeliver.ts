@@ -1,5 +1,6 @@
 // `webhooks redeliver`: asks Ons to send again the events that failed in the last 24 hours,
 // through the running proxy, so the request carries the connection's certificate.
+import { print } from './output.js';
 import { request } from 'undici';
 import { UserError } from '../config/errors.js';
 import { stringFlag } from './args.js';
@@ -27,7 +28,7 @@ export const webhooksRedeliver: WebhooksSubcommand = async (parsed) => {
   }
   const text = (await answer.body.text()).trim();
   const ok = answer.statusCode >= 200 && answer.statusCode < 300;
-  process.stdout.write(`PUT ${REDELIVER_PATH} -> ${answer.statusCode}${text ? `: ${text.slice(0, 500)}` : ''}\n`);
-  process.stdout.write(ok ? 'Ons sends the events that failed in the last 24 hours again, to the URL configured for this stage.\n' : 'Ons did not accept the redelivery: the answer above says why (a 403 usually means the certificate is not this connection\'s).\n');
+  print(`PUT ${REDELIVER_PATH} -> ${answer.statusCode}${text ? `: ${text.slice(0, 500)}` : ''}\n`);
+  print(ok ? 'Ons sends the events that failed in the last 24 hours again, to the URL configured for this stage.\n' : 'Ons did not accept the redelivery: the answer above says why (a 403 usually means the certificate is not this connection\'s).\n');
   return ok ? 0 : 1;
 };

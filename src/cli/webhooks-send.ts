@@ -1,6 +1,7 @@
 // The sending subcommands: trigger (new events), handshake (the NOP pair) and replay
 // (recorded deliveries). Each delivery is recorded as a 'sent' one and gets a line saying
 // what Ons would make of the answer; many get a summary by status.
+import { print, printError } from './output.js';
 import { UserError } from '../config/errors.js';
 import type { TrafficRecord } from '../traffic/index.js';
 import {
@@ -37,7 +38,7 @@ const LINES_SHOWN = 20;
 export const webhooksTrigger: WebhooksSubcommand = async (parsed, names) => {
   const schema = loadEventSchema();
   if (parsed.values.list === true) {
-    process.stdout.write(`${eventNames(schema).join('\n')}\n`);
+    print(`${eventNames(schema).join('\n')}\n`);
     return 0;
   }
   if (names.length === 0) throw new UserError('Name the event to send: ons-proxy webhooks trigger client.UPDATE --id 4711 --to <url> ("--list" lists them).');
@@ -68,12 +69,12 @@ export const webhooksHandshake: WebhooksSubcommand = async (parsed) => {
     unreachableStops(valid);
     const invalid = await sendDelivery(url, signedDelivery(body, { secret: secret.value, encoding, badlySigned: true }), 'invalid', encoding, sending.recorder);
     const problems = [validProblem(valid, encoding), invalidProblem(invalid)].filter((problem) => problem !== undefined);
-    process.stdout.write(`NOP, correctly signed (${encoding}) -> ${answerText(valid)}\nNOP, badly signed -> ${answerText(invalid)}\n`);
+    print(`NOP, correctly signed (${encoding}) -> ${answerText(valid)}\nNOP, badly signed -> ${answerText(invalid)}\n`);
     if (problems.length === 0) {
-      process.stdout.write('Handshake passed: the receiver answers 200 to a valid signature and 401 to an invalid one, as Ons requires.\n');
+      print('Handshake passed: the receiver answers 200 to a valid signature and 401 to an invalid one, as Ons requires.\n');
       return 0;
     }
-    process.stdout.write(`Handshake failed:\n${problems.map((problem) => `- ${problem}`).join('\n')}\n`);
+    print(`Handshake failed:\n${problems.map((problem) => `- ${problem}`).join('\n')}\n`);
     return 1;
   } finally {
     await sending.close();
@@ -99,7 +100,7 @@ export const webhooksReplay: WebhooksSubcommand = async (parsed) => {
     }
     deliveries.push(resign && secret ? signedDelivery(body, { secret: secret.value, encoding }) : recordedDelivery(record, body));
   }
-  if (unusable > 0) process.stderr.write(`ons-proxy: warning: ${unusable} recorded deliveries hold no exact body (cut at the record limit, or recorded without bodies) and are left out.\n`);
+  if (unusable > 0) printError(`ons-proxy: warning: ${unusable} recorded deliveries hold no exact body (cut at the record limit, or recorded without bodies) and are left out.\n`);
   if (deliveries.length === 0) throw new UserError(`No recorded webhook deliveries match in ${selection.logDirs.join(', ')}: "ons-proxy logs --webhooks" lists them; without --id only those "webhooks listen" received are replayed.`, 1);
   return sendMany(parsed, deliveries, 'replay', (delivery) => {
     if (resign) return { signature: 'valid', encoding };
@@ -138,11 +139,11 @@ async function sendMany(parsed: ParsedCommandLine, items: readonly (Buffer | Del
       const how = Buffer.isBuffer(item) ? { signature: 'valid' as const, encoding } : (howSigned?.(item) ?? { signature: 'unchecked' as const, encoding: undefined });
       const result = await sendDelivery(url, delivery, how.signature, how.encoding, sending.recorder);
       if (rate === undefined) unreachableStops(result);
-      if (showLines) process.stdout.write(`${describeWebhook(result.webhook)} -> ${answerText(result)}\n`);
+      if (showLines) print(`${describeWebhook(result.webhook)} -> ${answerText(result)}\n`);
       return result;
     });
     if (sent.every((result) => result.outcome.failure?.code === 'unreachable')) unreachableStops(sent[0]);
-    if (!showLines || sent.length > 1) process.stdout.write(`${summary(sent)}\n`);
+    if (!showLines || sent.length > 1) print(`${summary(sent)}\n`);
     return sent.every((result) => result.outcome.status === 200 && result.outcome.failure === undefined) ? 0 : 1;
   } finally {
     await sending.close();

@@ -1,5 +1,6 @@
 // `webhooks verify`: which signature encoding a delivery captured from the real Ons uses.
 // Ons does not publish it; one real delivery and the secret settle it.
+import { print } from './output.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../config/errors.js';
@@ -16,11 +17,11 @@ export const webhooksVerify: WebhooksSubcommand = async (parsed, args) => {
   if (check.result === 'valid') {
     const encoding = check.encoding as SignatureEncoding;
     const caseNote = check.upperCaseHex ? ' (in capitals; receivers should compare case-insensitively)' : '';
-    process.stdout.write(`${captured.name}: the signature matches the HMAC-SHA512 of the body's ${captured.body.length} bytes in ${encoding}${caseNote}.\nUse --signature-encoding ${encoding} (the default is hex).\n`);
+    print(`${captured.name}: the signature matches the HMAC-SHA512 of the body's ${captured.body.length} bytes in ${encoding}${caseNote}.\nUse --signature-encoding ${encoding} (the default is hex).\n`);
     return 0;
   }
   const shape = /^[0-9a-fA-F]{128}$/.test(captured.signature ?? '') ? 'looks like hex' : /^[A-Za-z0-9+/]{86}==$/.test(captured.signature ?? '') ? 'looks like base64' : 'is neither 128 hex digits nor 88 base64 characters';
-  process.stdout.write(
+  print(
     `${captured.name}: the signature matches in neither hex nor base64 (it ${shape}). Either the secret is not this connector's (${secret.source}), or the body changed on the way (re-serialised JSON, a changed encoding), or Ons signs something other than the raw body.\n`,
   );
   return 1;

@@ -1,5 +1,6 @@
 // `ons-proxy webhooks <trigger|handshake|listen|replay|verify|redeliver>`: Ons's webhooks on a
 // laptop. Each subcommand is a file of its own; this one holds their options and what they share.
+import { printError } from './output.js';
 import { UserError } from '../config/errors.js';
 import type { ProxyConfig } from '../config/load.js';
 import { createConsoleLogger, type ConsoleLogger } from '../log/logger.js';
@@ -103,7 +104,7 @@ function secretSources(parsed: ParsedCommandLine): SecretSources {
 }
 
 function warnAbout(secret: WebhookSecret | undefined): WebhookSecret | undefined {
-  if (secret?.warning !== undefined) process.stderr.write(`ons-proxy: warning: ${secret.warning}\n`);
+  if (secret?.warning !== undefined) printError(`ons-proxy: warning: ${secret.warning}\n`);
   return secret;
 }
 
