@@ -8,7 +8,6 @@ import {
   fixturesFromHar,
   fixturesFromRecords,
   maskFixture,
-  operationOf,
   type ConvertedExchanges,
   type Fixture,
   type KnownUpstream,
@@ -17,7 +16,7 @@ import {
 import type { TrafficRecord } from '../traffic/record.js';
 import { configFromCommandLine, listFlag, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, selectedRecords } from './record-selection.js';
 
 const SUBCOMMANDS = ['save'];
 
@@ -29,7 +28,6 @@ export const fixturesCommand: Command = {
   options: {
     ...RECORD_FILTER_OPTIONS,
     out: { type: 'string', short: 'o' },
-    operation: { type: 'string' },
     id: { type: 'string' },
     har: { type: 'string' },
     'allow-care-data': { type: 'boolean' },
@@ -39,7 +37,6 @@ export const fixturesCommand: Command = {
   optionHelp: [
     ['-o, --out <folder>', 'the fixture set to write or add to; a second save adds only exchanges it does not hold yet'],
     ...RECORD_FILTER_HELP,
-    ['--operation <ids>', 'only exchanges of these API operations (records name them when an OpenAPI document is loaded)'],
     ['--id <ids>', 'only these exchanges (x-request-id, or its first 8+ characters), comma-separated'],
     ['--har <file>', 'take the exchanges from this HAR file (a browser\'s, Insomnia\'s, or ons-proxy har) instead of the records'],
     ['--allow-care-data', 'write exchanges from staging or production too, with BSN-like values and the redaction fields masked'],
@@ -89,17 +86,22 @@ async function exchangesToSave(parsed: ParsedCommandLine): Promise<ConvertedExch
     const wanted = (fixture: Fixture): boolean => ids.length === 0 || ids.some((id) => matchesId(fixture.source.id, id));
     return { fixtures: converted.fixtures.filter(wanted), unsaveable: converted.unsaveable };
   }
+  // --operation is the record filter `logs` applies (recordSelection), so both select the same records.
   const selection = recordSelection(parsed);
-  const wanted = (record: TrafficRecord): boolean => {
-    if (ids.length > 0 && !ids.some((id) => matchesId(record.id, id))) return false;
-    if (operations.length === 0) return true;
-    const operation = operationOf(record);
-    return operation !== undefined && operations.includes(operation);
-  };
+  let selected = 0;
   async function* records(): AsyncGenerator<TrafficRecord> {
-    for await (const record of selectedRecords(selection)) if (wanted(record)) yield record;
+    for await (const record of selectedRecords(selection)) {
+      if (ids.length > 0 && !ids.some((id) => matchesId(record.id, id))) continue;
+      selected++;
+      yield record;
+    }
   }
-  return fixturesFromRecords(records());
+  const converted = await fixturesFromRecords(records());
+  if (selected === 0) {
+    const error = await noOperationMatched(selection);
+    if (error) throw error;
+  }
+  return converted;
 }
 
 function matchesId(recordId: string, wanted: string): boolean {

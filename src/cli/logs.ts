@@ -3,7 +3,7 @@ import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } fr
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, noOperationMatched, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -25,12 +25,17 @@ export const logsCommand: Command = {
     const json = parsed.values.json === true;
     let rows = 0;
     const print = (record: TrafficRecord): Promise<void> => {
-      const header = !json && rows++ === 0 ? `${TABLE_HEADER}\n` : '';
+      const header = !json && rows === 0 ? `${TABLE_HEADER}\n` : '';
+      rows++;
       return writeOut(`${header}${json ? JSON.stringify(record) : tableRow(record)}\n`);
     };
     const following = parsed.values.follow === true;
     const listedUpTo = following ? await wholeLineEnds(selection.logDirs) : undefined;
     for await (const record of selectedRecords(selection, listedUpTo)) await print(record);
+    if (rows === 0 && !following) {
+      const error = await noOperationMatched(selection);
+      if (error) throw error;
+    }
     if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
     if (following) await follow(selection, print, listedUpTo);
     return 0;

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../config/errors.js';
 import { settingByKey } from '../config/settings.js';
-import { parseRecordQuery, type RecordQuery } from '../traffic/filter.js';
+import { nearestOperations, parseRecordQuery, type RecordQuery } from '../traffic/filter.js';
 import { readRecords, type TrafficRecord } from '../traffic/index.js';
 import { CONFIG_SOURCE_OPTIONS, configFromCommandLine, stringFlag, type OptionSpecs, type ParsedCommandLine } from './args.js';
 
@@ -35,6 +35,8 @@ export interface RecordSelection {
   readonly logDirs: readonly string[];
   readonly query: RecordQuery;
   readonly profile: string | undefined;
+  /** What --operation asked for, to say which operations were recorded when it selects nothing. */
+  readonly operation?: string | undefined;
 }
 
 /**
@@ -42,11 +44,12 @@ export interface RecordSelection {
  * not declare (e.g. --status for `endpoints`) are simply absent and filter nothing.
  */
 export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
+  const operation = stringFlag(parsed, 'operation');
   const query = parseRecordQuery({
     status: stringFlag(parsed, 'status'),
     method: stringFlag(parsed, 'method'),
     path: stringFlag(parsed, 'path'),
-    operation: stringFlag(parsed, 'operation'),
+    operation,
     since: stringFlag(parsed, 'since'),
   });
   const profile = stringFlag(parsed, 'profile');
@@ -55,7 +58,7 @@ export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
   const configured = [...new Set(configs.map((config) => config.logDir))];
   // A profile that never ran has no folder yet; only when none has one is that an error (the reader says so).
   const present = configured.filter((dir) => existsSync(dir));
-  return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile };
+  return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile, operation };
 }
 
 /** `upTo`: read each file only that far (see wholeLineEnds). */
@@ -69,4 +72,22 @@ export async function* selectedRecords(selection: RecordSelection, upTo?: Readon
 
 export function isSelected(selection: RecordSelection, record: TrafficRecord): boolean {
   return (selection.profile === undefined || record.profile === selection.profile) && selection.query.matches(record);
+}
+
+/**
+ * When --operation selected nothing: an error (exit 1) naming the operations the records do
+ * hold, nearest to what was asked first. Undefined when --operation was not given.
+ */
+export async function noOperationMatched(selection: RecordSelection): Promise<UserError | undefined> {
+  if (selection.operation === undefined) return undefined;
+  const seen = new Set<string>();
+  for (const logDir of selection.logDirs) {
+    for await (const record of readRecords({ logDir })) if (record.operation) seen.add(record.operation.id);
+  }
+  const asked = `--operation "${selection.operation}"`;
+  if (seen.size === 0) {
+    return new UserError(`${asked} selects nothing: no record in ${selection.logDirs.join(', ')} names an operation. Records name their operation when the proxy runs with an API document (ONS_PROXY_OPENAPI); select with --path instead.`, 1);
+  }
+  const nearest = nearestOperations(selection.operation, seen);
+  return new UserError(`${asked} selects nothing. Nearest operations recorded: ${nearest.join(', ')}.`, 1);
 }

@@ -72,10 +72,9 @@ export interface Unsaveable {
 
 export type Conversion = { readonly fixture: Fixture } | { readonly unsaveable: Unsaveable };
 
-/** The record's operation, once records carry one (the OpenAPI work adds the field). */
+/** The id of the record's operation (ClientAPI.byId), when an API document named one. */
 export function operationOf(record: TrafficRecord): string | undefined {
-  const operation = (record as TrafficRecord & { operation?: unknown }).operation;
-  return typeof operation === 'string' && operation !== '' ? operation : undefined;
+  return record.operation?.id;
 }
 
 export function fixtureFromRecord(record: TrafficRecord): Conversion {

@@ -7,6 +7,7 @@
 import { isAdminPath } from '../admin/index.js';
 import { USE_CASE_HEADER } from '../ons/index.js';
 import type { ApiIndex } from '../openapi/index.js';
+import type { RecordOperation } from '../traffic/record.js';
 import { answerModelName, answerValues, collectFieldPaths } from './received-fields.js';
 import { callsOf, countCall, newCounts, operationOf, pathOnly, type CallCounts, type UsedExchange } from './used-exchange.js';
 
@@ -46,14 +47,8 @@ export function answerLabel(answer: AnswerFields): string {
   return answer.model ?? `answer ${answer.status ?? ''}`.trim();
 }
 
-export interface EndpointOperation {
-  readonly id: string;
-  readonly summary?: string | undefined;
-  readonly tag?: string | undefined;
-  readonly deprecated?: true | undefined;
-  readonly deprecatedSince?: string | undefined;
-  readonly replacedBy?: string | undefined;
-}
+/** The record's operation (traffic/record.ts) without the path template, which the usage row holds itself. */
+export type EndpointOperation = Omit<RecordOperation, 'path'>;
 
 export interface EndpointUsage extends CallCounts {
   readonly method: string;

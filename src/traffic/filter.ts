@@ -12,7 +12,7 @@ export interface RecordQueryText {
   readonly path?: string | undefined;
   /** See parseSince. */
   readonly since?: string | undefined;
-  /** An operation id (ClientAPI.byId, any case), or text in the operation's id, summary or path template. */
+  /** Operation ids (ClientAPI.byId, any case), or text in the operation's id, summary or path template; a comma list selects any of them. */
   readonly operation?: string | undefined;
 }
 
@@ -83,15 +83,53 @@ function pathMatcher(pattern: string): (url: string) => boolean {
   return (url) => regex.test(url.split('?')[0] ?? url) || regex.test(url);
 }
 
-function operationMatcher(text: string): (record: TrafficRecord) => boolean {
-  const wanted = text.trim().toLowerCase();
+/** The one test of --operation, for `logs`, `har` and `fixtures save` alike. */
+export function operationMatcher(text: string): (record: Pick<TrafficRecord, 'operation'>) => boolean {
+  const wanted = list(text.toLowerCase());
   return ({ operation }) => {
     if (!operation) return false;
-    if (operation.id.toLowerCase() === wanted) return true;
-    return [operation.id, operation.summary ?? '', operation.path].some((field) => field.toLowerCase().includes(wanted));
+    const fields = [operation.id, operation.summary ?? '', operation.path].map((field) => field.toLowerCase());
+    return wanted.some((item) => fields.some((field) => field.includes(item)));
   };
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The recorded operation ids nearest to what --operation asked for, nearest first: ids that
+ * share a word with it (ClientAPI, byId), then by edit distance. `seen` is bounded by the
+ * API document's operations, so this stays small whatever the log's size.
+ */
+export function nearestOperations(text: string, seen: Iterable<string>, count = 5): string[] {
+  const wanted = list(text.toLowerCase());
+  const words = (value: string): string[] => value.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const wantedWords = new Set(wanted.flatMap(words));
+  const scored = [...new Set(seen)].map((id) => {
+    const lower = id.toLowerCase();
+    const shared = words(id).filter((word) => wantedWords.has(word)).length;
+    const distance = Math.min(...wanted.map((item) => editDistance(item, lower)));
+    return { id, shared, distance };
+  });
+  return scored
+    .sort((a, b) => b.shared - a.shared || a.distance - b.distance || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((item) => item.id);
+}
+
+function editDistance(a: string, b: string): number {
+  // Operation ids are short; a bound keeps a pasted URL from costing much.
+  const left = a.slice(0, 200);
+  const right = b.slice(0, 200);
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= left.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= right.length; j++) {
+      const cost = left[i - 1] === right[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[right.length] ?? 0;
 }
