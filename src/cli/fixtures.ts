@@ -90,7 +90,7 @@ async function exchangesToSave(parsed: ParsedCommandLine): Promise<ConvertedExch
   const selection = recordSelection(parsed);
   let selected = 0;
   async function* records(): AsyncGenerator<TrafficRecord> {
-    for await (const record of selectedRecords(selection)) {
+    for await (const record of selectedRecords(selection, { exactBodies: true })) {
       if (ids.length > 0 && !ids.some((id) => matchesId(record.id, id))) continue;
       selected++;
       yield record;

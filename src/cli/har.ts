@@ -26,7 +26,7 @@ export const harCommand: Command = {
     await write(target, harStart());
     let entries = 0;
     let skipped = 0;
-    for await (const record of selectedRecords(selection)) {
+    for await (const record of selectedRecords(selection, { exactBodies: true })) {
       const text = harEntryText(record);
       if (text === undefined) {
         skipped++;

@@ -1,5 +1,6 @@
 import { UserError } from '../config/errors.js';
 import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
+import { prettyRecord, recordLine } from '../traffic/record-text.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
@@ -27,39 +28,39 @@ export const logsCommand: Command = {
     const print = (record: TrafficRecord): Promise<void> => {
       const header = !json && rows === 0 ? `${TABLE_HEADER}\n` : '';
       rows++;
-      return writeOut(`${header}${json ? JSON.stringify(record) : tableRow(record)}\n`);
+      return writeOut(`${header}${json ? recordLine(record) : tableRow(record)}\n`);
     };
     const following = parsed.values.follow === true;
     const listedUpTo = following ? await wholeLineEnds(selection.logDirs) : undefined;
-    for await (const record of selectedRecords(selection, listedUpTo)) await print(record);
+    for await (const record of selectedRecords(selection, { upTo: listedUpTo, exactBodies: json })) await print(record);
     if (rows === 0 && !following) {
       const error = await noOperationMatched(selection);
       if (error) throw error;
     }
     if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
-    if (following) await follow(selection, print, listedUpTo);
+    if (following) await follow(selection, print, listedUpTo, json);
     return 0;
   },
 };
 
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
-  for await (const record of selectedRecords(selection)) {
+  for await (const record of selectedRecords(selection, { exactBodies: true })) {
     if (record.id === id || (id.length >= 8 && record.id.startsWith(id))) {
-      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      process.stdout.write(`${prettyRecord(record)}\n`);
       return 0;
     }
   }
   throw new UserError(`No recorded exchange with id "${id}" in ${selection.logDirs.join(', ')}: copy it from the x-request-id header or from "ons-proxy logs".`, 1);
 }
 
-async function follow(selection: RecordSelection, print: (record: TrafficRecord) => Promise<void>, from: ReadonlyMap<string, number> | undefined): Promise<void> {
+async function follow(selection: RecordSelection, print: (record: TrafficRecord) => Promise<void>, from: ReadonlyMap<string, number> | undefined, exactBodies: boolean): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const streams = selection.logDirs.map(async (logDir) => {
-      for await (const record of followRecords({ logDir, signal: stop.signal, from })) if (isSelected(selection, record)) await print(record);
+      for await (const record of followRecords({ logDir, signal: stop.signal, from, exactBodies })) if (isSelected(selection, record)) await print(record);
     });
     await Promise.all(streams);
   } finally {

@@ -61,10 +61,16 @@ export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
   return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile, operation };
 }
 
-/** `upTo`: read each file only that far (see wholeLineEnds). */
-export async function* selectedRecords(selection: RecordSelection, upTo?: ReadonlyMap<string, number>): AsyncGenerator<TrafficRecord> {
+export interface SelectedRecordsOptions {
+  /** Read each file only that far (see wholeLineEnds). */
+  readonly upTo?: ReadonlyMap<string, number> | undefined;
+  /** JSON bodies with their own text, for commands that write bodies (see parseRecordLine). */
+  readonly exactBodies?: boolean;
+}
+
+export async function* selectedRecords(selection: RecordSelection, options: SelectedRecordsOptions = {}): AsyncGenerator<TrafficRecord> {
   for (const logDir of selection.logDirs) {
-    for await (const record of readRecords({ logDir, since: selection.query.since, upTo })) {
+    for await (const record of readRecords({ logDir, since: selection.query.since, upTo: options.upTo, exactBodies: options.exactBodies })) {
       if (isSelected(selection, record)) yield record;
     }
   }

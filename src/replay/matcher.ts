@@ -2,7 +2,7 @@
 // then query parameters, then the body, compared as JSON when both sides are JSON. Several
 // fixtures for the same request are served in recorded order, then the last one again.
 import { isDeepStrictEqual } from 'node:util';
-import { bodyBytes, type Fixture } from './fixture.js';
+import { bodyBytes, fixtureBodyValue, type Fixture } from './fixture.js';
 
 export interface ReplayRequest {
   readonly method: string;
@@ -154,7 +154,7 @@ function bodyDifferences(got: Buffer, fixture: Fixture, ignored: ReadonlySet<str
   if (recorded.bodyEncoding === 'json') {
     const parsed = parseJson(got);
     if (parsed.ok) {
-      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(recorded.body, ignored), 'body')
+      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(fixtureBodyValue(recorded), ignored), 'body')
         .slice(0, BODY_DIFFERENCES_SHOWN)
         .map((text) => ({ weight: 1, text }));
     }

@@ -57,7 +57,7 @@ export async function readReplaySource(source: string): Promise<ReplaySource> {
   }
   if (existsSync(path.join(source, INDEX_FILE))) return { kind: 'fixture set', fixtures: await readFixtureSet(source), unsaveable: [] };
   if ((await listTrafficFiles(source)).length > 0) {
-    const { fixtures, unsaveable } = await fixturesFromRecords(readRecords({ logDir: source }));
+    const { fixtures, unsaveable } = await fixturesFromRecords(readRecords({ logDir: source, exactBodies: true }));
     return { kind: 'traffic log folder', fixtures: named(fixtures), unsaveable };
   }
   throw new UserError(`${source} holds neither ${INDEX_FILE} (a set from "ons-proxy fixtures save") nor traffic-*.ndjson files (a log folder): point replay at one of those, or at a .har file.`);

@@ -3,6 +3,7 @@ import type { CompletedExchange } from '../proxy/exchange.js';
 import type { BodyCapture } from './body-capture.js';
 import { describeBody, type DescribedBody } from './body-decode.js';
 import { JsonBody } from './json-body.js';
+import { mayHoldUnsafeNumbers, parseLossless, stringifyLossless } from './lossless.js';
 import type { TrafficMessage, TrafficRecord } from './record.js';
 import type { Redactor } from './redact.js';
 
@@ -100,9 +101,15 @@ export function describeMessage(
   return described instanceof Promise ? described.then(redacted) : redacted(described);
 }
 
-/** Masking fields needs the value (parsed once, here); without fields to mask the body stays as its bytes. */
+/**
+ * Masking fields needs the value (parsed once, here); without fields to mask the body stays as
+ * its bytes. A body with numbers JSON.parse would change (int64 ids) is parsed losslessly.
+ */
 function redactedJson(body: JsonBody, redactor: Redactor): unknown {
-  return redactor.masksFields ? redactor.json(body.value) : body;
+  if (!redactor.masksFields) return body;
+  const text = body.text.toString('utf8');
+  if (!mayHoldUnsafeNumbers(text)) return redactor.json(body.value);
+  return new JsonBody(Buffer.from(stringifyLossless(redactor.json(parseLossless(text)))));
 }
 
 /**

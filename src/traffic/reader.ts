@@ -6,7 +6,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError } from '../config/errors.js';
 import { TRAFFIC_FILE_PATTERN, localDay } from './files.js';
-import type { TrafficRecord } from './record.js';
+import { JsonBody } from './json-body.js';
+import { recordBodySpans } from './json-text.js';
+import type { TrafficMessage, TrafficRecord } from './record.js';
 
 export interface ReadRecordsOptions {
   readonly logDir: string;
@@ -14,6 +16,8 @@ export interface ReadRecordsOptions {
   readonly since?: Date | undefined;
   /** Read each file only up to this byte offset (see wholeLineEnds); files not in the map are left out. */
   readonly upTo?: ReadonlyMap<string, number> | undefined;
+  /** JSON bodies as JsonBody, with their own text (see parseRecordLine): for readers that write or serve bodies. */
+  readonly exactBodies?: boolean | undefined;
 }
 
 export interface TrafficFile {
@@ -52,21 +56,21 @@ export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<
     if (firstDay !== undefined && file.day < previousDay(firstDay)) continue;
     const end = options.upTo === undefined ? undefined : (options.upTo.get(file.path) ?? 0);
     if (end === 0) continue;
-    for await (const record of readRecordFile(file.path, 0, end)) {
+    for await (const record of readRecordFile(file.path, 0, end, options.exactBodies)) {
       if (sinceMs === undefined || Date.parse(record.time) >= sinceMs) yield record;
     }
   }
 }
 
 /** The records of one file, from a byte offset on; stops at `end` or at the end of what is there now. */
-export async function* readRecordFile(file: string, start = 0, end?: number): AsyncGenerator<TrafficRecord> {
+export async function* readRecordFile(file: string, start = 0, end?: number, exactBodies = false): AsyncGenerator<TrafficRecord> {
   // Only regular files: a device or pipe in its place could be read forever.
   if (!(await stat(file)).isFile()) return;
   const input = createReadStream(file, { encoding: 'utf8', start, ...(end !== undefined ? { end: end - 1 } : {}) });
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
-      const record = parseRecordLine(line);
+      const record = parseRecordLine(line, exactBodies);
       if (record) yield record;
     }
   } finally {
@@ -149,14 +153,38 @@ async function endOfWholeLines(file: string): Promise<number> {
   }
 }
 
-export function parseRecordLine(line: string): TrafficRecord | undefined {
+/**
+ * The record a line holds, or undefined for a line that is not one. With `exactBodies`, a
+ * JSON body is a JsonBody that keeps the body's own text from the line: JSON.parse alone
+ * would turn an int64 id above 2^53 into another number, and drop the body's spacing,
+ * escapes and number forms (1.0), which fixtures, replay, HAR and `logs --json` must keep.
+ */
+export function parseRecordLine(line: string, exactBodies = false): TrafficRecord | undefined {
   if (!line.startsWith('{')) return undefined;
+  let value: Partial<TrafficRecord>;
   try {
-    const value = JSON.parse(line) as Partial<TrafficRecord>;
-    return typeof value.id === 'string' && typeof value.time === 'string' && value.request && value.response ? (value as TrafficRecord) : undefined;
+    value = JSON.parse(line) as Partial<TrafficRecord>;
   } catch {
     return undefined;
   }
+  if (!(typeof value.id === 'string' && typeof value.time === 'string' && value.request && value.response)) return undefined;
+  const record = value as TrafficRecord;
+  if (exactBodies) keepBodyTexts(record, line);
+  return record;
+}
+
+function keepBodyTexts(record: TrafficRecord, line: string): void {
+  const { request, response } = record;
+  const json = (message: TrafficMessage): boolean => message.bodyEncoding === 'json' && message.body !== undefined;
+  if (!json(request) && !json(response)) return;
+  let spans: ReturnType<typeof recordBodySpans> | undefined;
+  const cut = (side: 'request' | 'response') => (): string => {
+    spans ??= recordBodySpans(line);
+    const span = spans[side];
+    return span ? line.slice(span.start, span.end) : JSON.stringify(record[side].body);
+  };
+  if (json(request)) request.body = JsonBody.read(request.body, cut('request'));
+  if (json(response)) response.body = JsonBody.read(response.body, cut('response'));
 }
 
 export interface FollowOptions {
@@ -166,6 +194,8 @@ export interface FollowOptions {
   readonly from?: ReadonlyMap<string, number> | undefined;
   /** How often to look for new lines (ms). */
   readonly pollMs?: number;
+  /** See ReadRecordsOptions. */
+  readonly exactBodies?: boolean | undefined;
 }
 
 /**
@@ -182,7 +212,7 @@ export async function* followRecords(options: FollowOptions): AsyncGenerator<Tra
       const size = (await stat(file.path)).size;
       if (size <= offset) continue;
       // Only whole lines: a line still being written is read on the next round.
-      const { records, consumed } = await readWholeLines(file.path, offset, size);
+      const { records, consumed } = await readWholeLines(file.path, offset, size, options.exactBodies === true);
       offsets.set(file.path, offset + consumed);
       for (const record of records) yield record;
     }
@@ -190,7 +220,7 @@ export async function* followRecords(options: FollowOptions): AsyncGenerator<Tra
   }
 }
 
-async function readWholeLines(file: string, start: number, end: number): Promise<{ records: TrafficRecord[]; consumed: number }> {
+async function readWholeLines(file: string, start: number, end: number, exactBodies: boolean): Promise<{ records: TrafficRecord[]; consumed: number }> {
   const chunks: Buffer[] = [];
   for await (const chunk of createReadStream(file, { start, end: end - 1 })) chunks.push(chunk as Buffer);
   const data = Buffer.concat(chunks);
@@ -200,7 +230,7 @@ async function readWholeLines(file: string, start: number, end: number): Promise
     .subarray(0, lastNewline)
     .toString('utf8')
     .split('\n')
-    .map(parseRecordLine)
+    .map((line) => parseRecordLine(line, exactBodies))
     .filter((record): record is TrafficRecord => record !== undefined);
   return { records, consumed: lastNewline + 1 };
 }

@@ -1,6 +1,7 @@
 // Redaction happens once, while the record is built, so every output (file, console,
 // inspector, HAR) only ever sees the redacted record.
 import { MAX_RECORDED_JSON_DEPTH } from './json-depth.js';
+import { isLosslessNumber } from './lossless.js';
 import type { RecordHeaders } from './record.js';
 
 export const REDACTED = '[redacted]';
@@ -66,7 +67,7 @@ export function createRedactor(settings: RedactionSettings): Redactor {
   const json = (value: unknown, depth = 0): unknown => {
     if (!masksFields || value === null) return value;
     if (typeof value === 'string') return pairs(value);
-    if (typeof value !== 'object') return value;
+    if (typeof value !== 'object' || isLosslessNumber(value)) return value;
     if (depth >= MAX_RECORDED_JSON_DEPTH) return NESTED_TOO_DEEP;
     if (Array.isArray(value)) return value.map((inner: unknown) => json(inner, depth + 1));
     const copy: Record<string, unknown> = {};
