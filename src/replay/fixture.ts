@@ -2,6 +2,7 @@
 // from a traffic record or a HAR entry; the fixture server answers from it.
 import { JsonBody } from '../traffic/json-body.js';
 import { numbersSurviveParse } from '../traffic/lossless.js';
+import { createRedactor } from '../traffic/redact.js';
 import type { HarInputEntry } from './har-input.js';
 import type { RecordHeaders, TrafficMessage, TrafficRecord } from '../traffic/record.js';
 
@@ -119,20 +120,28 @@ export function fixtureFromHarEntry(entry: HarInputEntry, digest: string): Conve
   if (content.comment?.includes('ONS_PROXY_LOG_BODY_LIMIT')) return skip('cut', 'its response body was cut at the body limit');
   const requestHeaders = harHeaders(entry.request.headers);
   const responseHeaders = harHeaders(entry.response.headers);
-  const { path, query } = splitUrl(url.pathname + url.search);
+  // A browser's HAR holds the credentials in clear: an answer (or URL) that echoes them must not keep them.
+  const credentials = HAR_REDACTOR.credentials(requestHeaders);
+  const { path, query } = splitUrl(credentials?.url(url.pathname + url.search) ?? url.pathname + url.search);
   const requestType = entry.request.postData?.mimeType ?? headerText(requestHeaders['content-type']);
   const requestBody = entry.request.postData?.comment === 'text is base64'
     ? { body: entry.request.postData.text, bodyEncoding: 'base64' as const }
     : textBody(entry.request.postData?.text ?? '', requestType);
-  const responseBody = content.encoding === 'base64' ? { body: content.text ?? '', bodyEncoding: 'base64' as const } : textBody(content.text ?? '', content.mimeType);
+  const text = (value: string): string => credentials?.text(value) ?? value;
+  const responseBody = content.encoding === 'base64' ? { body: content.text ?? '', bodyEncoding: 'base64' as const } : textBody(text(content.text ?? ''), content.mimeType);
+  const maskedHeaders: RecordHeaders = {};
+  for (const [name, value] of Object.entries(replayableHeaders(responseHeaders))) maskedHeaders[name] = Array.isArray(value) ? value.map(text) : text(value as string);
   return {
     fixture: {
-      source: { id, time: entry.startedDateTime, durationMs: Math.max(0, (entry.time ?? 0) - Math.max(0, entry.timings?.blocked ?? 0)), upstreamUrl: url.href },
+      source: { id, time: entry.startedDateTime, durationMs: Math.max(0, (entry.time ?? 0) - Math.max(0, entry.timings?.blocked ?? 0)), upstreamUrl: credentials?.url(url.href) ?? url.href },
       request: { method: entry.request.method.toUpperCase(), path, query, headers: meaningfulHeaders(requestHeaders), ...requestBody },
-      response: { status: entry.response.status, headers: replayableHeaders(responseHeaders), ...responseBody },
+      response: { status: entry.response.status, headers: maskedHeaders, ...responseBody },
     },
   };
 }
+
+/** Only the always-masked credential headers: a HAR comes with no configuration of its own. */
+const HAR_REDACTOR = createRedactor({ redactHeaders: [], redactFields: [] });
 
 /** The bytes of a fixture's body, as the client gets them: the recorded text, or the value as compact text (older sets). */
 export function bodyBytes(message: FixtureMessageBody): Buffer {
