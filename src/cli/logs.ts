@@ -1,7 +1,9 @@
 import { UserError } from '../config/errors.js';
 import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
 import { prettyRecord, recordLine } from '../traffic/record-text.js';
-import { stringFlag } from './args.js';
+import { settingByKey } from '../config/settings.js';
+import { describeRemoved, pruneTrafficFiles, retentionLimits } from '../traffic/retention.js';
+import { configFromCommandLine, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
 import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, noOperationMatched, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
@@ -11,15 +13,27 @@ export const logsCommand: Command = {
   summary: 'List the recorded exchanges (time, method, status, ms, url, id), filter them, print one in full, or follow live.',
   usage: 'ons-proxy logs [--status 4xx] [--method GET] [--path "/t/clients/*"] [--since 10m] [--id <id>] [--follow] [--json]',
   readsSettings: false,
-  options: { ...RECORD_FILTER_OPTIONS, id: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
+  options: {
+    ...RECORD_FILTER_OPTIONS,
+    id: { type: 'string' },
+    follow: { type: 'boolean', short: 'f' },
+    json: { type: 'boolean' },
+    prune: { type: 'boolean' },
+    [settingByKey('logRetentionDays').flag]: { type: 'string' },
+    [settingByKey('logMaxBytes').flag]: { type: 'string' },
+  },
   optionHelp: [
     ...RECORD_FILTER_HELP,
     ['--id <id>', 'print that exchange in full (the x-request-id; its first 8 characters do)'],
     ['-f, --follow', 'keep printing new exchanges as they are recorded (Ctrl+C stops)'],
     ['--json', 'print the records as JSON lines, for jq'],
+    ['--prune', 'remove the day files past the retention limits now, as the proxy does at start and daily'],
+    ['--log-retention-days <n>', 'days of traffic files kept, today included [ONS_PROXY_LOG_RETENTION_DAYS; 7 on staging and production, 30 on development]'],
+    ['--log-max-bytes <n>', 'most bytes of traffic files kept, oldest days removed first [ONS_PROXY_LOG_MAX_BYTES]'],
   ],
   async run(parsed) {
     stopQuietlyWhenOutputCloses();
+    if (parsed.values.prune === true) return prune(parsed);
     const selection = recordSelection(parsed);
     const id = stringFlag(parsed, 'id');
     if (id !== undefined) return printOne(selection, id);
@@ -42,6 +56,20 @@ export const logsCommand: Command = {
     return 0;
   },
 };
+
+/** `logs --prune`: every profile's folder with its own limits. */
+async function prune(parsed: ParsedCommandLine): Promise<number> {
+  const seen = new Set<string>();
+  for (const config of configFromCommandLine(parsed)) {
+    if (seen.has(config.logDir)) continue;
+    seen.add(config.logDir);
+    const limits = retentionLimits(config);
+    const removed = await pruneTrafficFiles(config.logDir, limits);
+    const kept = `ONS_PROXY_LOG_RETENTION_DAYS=${limits.days || 'off'}, ONS_PROXY_LOG_MAX_BYTES=${limits.maxBytes || 'off'}`;
+    process.stdout.write(removed.length > 0 ? `${describeRemoved(config.logDir, removed, limits)}\n` : `Nothing to remove from ${config.logDir} (${kept}).\n`);
+  }
+  return 0;
+}
 
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
   for await (const record of selectedRecords(selection, { exactBodies: true })) {
