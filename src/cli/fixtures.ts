@@ -16,7 +16,7 @@ import {
 import type { TrafficRecord } from '../traffic/record.js';
 import { configFromCommandLine, listFlag, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, selectedRecords } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
 
 const SUBCOMMANDS = ['save'];
 
@@ -83,6 +83,7 @@ async function exchangesToSave(parsed: ParsedCommandLine): Promise<ConvertedExch
   if (har !== undefined) {
     if (operations.length > 0) throw new UserError('--operation selects among records; a HAR file has no operations. Leave out --operation or --har.');
     const converted = await fixturesFromHar(path.resolve(har));
+    if (converted.skippedNote !== undefined) process.stderr.write(`${converted.skippedNote}.\n`);
     const wanted = (fixture: Fixture): boolean => ids.length === 0 || ids.some((id) => matchesId(fixture.source.id, id));
     return { fixtures: converted.fixtures.filter(wanted), unsaveable: converted.unsaveable };
   }
@@ -97,6 +98,7 @@ async function exchangesToSave(parsed: ParsedCommandLine): Promise<ConvertedExch
     }
   }
   const converted = await fixturesFromRecords(records());
+  reportSkipped(selection);
   if (selected === 0) {
     const error = await noOperationMatched(selection);
     if (error) throw error;

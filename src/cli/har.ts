@@ -8,7 +8,7 @@ import { harEnd, harEntryText, harStart, skippedNote } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses } from './output.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, selectedRecords } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
 
 export const harCommand: Command = {
   name: 'har',
@@ -42,6 +42,7 @@ export const harCommand: Command = {
       process.stderr.write(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
     }
     if (skipped > 0) process.stderr.write(`${skippedNote(skipped)} (ons-proxy logs --json shows every record as it is.)\n`);
+    reportSkipped(selection);
     // The HAR stays a valid (empty) document; an --operation that selected nothing is still an error.
     if (entries === 0 && skipped === 0) {
       const error = await noOperationMatched(selection);

@@ -6,7 +6,7 @@ import { describeRemoved, pruneTrafficFiles, retentionLimits } from '../traffic/
 import { configFromCommandLine, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { stopQuietlyWhenOutputCloses, writeOut } from './output.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, noOperationMatched, recordSelection, selectedRecords, type RecordSelection } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, isSelected, noOperationMatched, recordSelection, reportSkipped, selectedRecords, type RecordSelection } from './record-selection.js';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -52,6 +52,7 @@ export const logsCommand: Command = {
       if (error) throw error;
     }
     if (rows === 0 && !json) process.stderr.write('No recorded exchanges match.\n');
+    reportSkipped(selection);
     if (following) await follow(selection, print, listedUpTo, json);
     return 0;
   },
@@ -72,7 +73,8 @@ async function prune(parsed: ParsedCommandLine): Promise<number> {
 }
 
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
-  for await (const record of selectedRecords(selection, { exactBodies: true })) {
+  // Only lines holding the id are parsed: finding one record costs about what grep does.
+  for await (const record of selectedRecords(selection, { exactBodies: true, needles: [[Buffer.from(`"id":${JSON.stringify(id).slice(0, -1)}`)]] })) {
     if (record.id === id || (id.length >= 8 && record.id.startsWith(id))) {
       process.stdout.write(`${prettyRecord(record)}\n`);
       return 0;

@@ -5,6 +5,7 @@ import { UserError } from '../config/errors.js';
 import { settingByKey } from '../config/settings.js';
 import { nearestOperations, parseRecordQuery, type RecordQuery } from '../traffic/filter.js';
 import { readRecords, type TrafficRecord } from '../traffic/index.js';
+import { SkippedLines } from '../traffic/line-reader.js';
 import { CONFIG_SOURCE_OPTIONS, configFromCommandLine, stringFlag, type OptionSpecs, type ParsedCommandLine } from './args.js';
 
 /** The record filters `logs` and `har` share. */
@@ -37,6 +38,8 @@ export interface RecordSelection {
   readonly profile: string | undefined;
   /** What --operation asked for, to say which operations were recorded when it selects nothing. */
   readonly operation?: string | undefined;
+  /** Lines of the folders that were not records, for the note at the end (see skippedNote). */
+  readonly skipped: SkippedLines;
 }
 
 /**
@@ -58,7 +61,7 @@ export function recordSelection(parsed: ParsedCommandLine): RecordSelection {
   const configured = [...new Set(configs.map((config) => config.logDir))];
   // A profile that never ran has no folder yet; only when none has one is that an error (the reader says so).
   const present = configured.filter((dir) => existsSync(dir));
-  return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile, operation };
+  return { logDirs: present.length > 0 ? present : configured.slice(0, 1), query, profile, operation, skipped: new SkippedLines() };
 }
 
 export interface SelectedRecordsOptions {
@@ -66,14 +69,26 @@ export interface SelectedRecordsOptions {
   readonly upTo?: ReadonlyMap<string, number> | undefined;
   /** JSON bodies with their own text, for commands that write bodies (see parseRecordLine). */
   readonly exactBodies?: boolean;
+  /** More byte strings the wanted lines hold, e.g. the start of one record's id. */
+  readonly needles?: readonly Buffer[][];
 }
 
 export async function* selectedRecords(selection: RecordSelection, options: SelectedRecordsOptions = {}): AsyncGenerator<TrafficRecord> {
+  const profile = selection.profile === undefined ? [] : [[Buffer.from(`"profile":${JSON.stringify(selection.profile)}`)]];
+  // The most selective first: the reader searches for the first group and checks the rest per line.
+  const needles = [...(options.needles ?? []), ...selection.query.needles, ...profile];
   for (const logDir of selection.logDirs) {
-    for await (const record of readRecords({ logDir, since: selection.query.since, upTo: options.upTo, exactBodies: options.exactBodies })) {
+    const reading = { logDir, since: selection.query.since, upTo: options.upTo, exactBodies: options.exactBodies, needles, skipped: selection.skipped };
+    for await (const record of readRecords(reading)) {
       if (isSelected(selection, record)) yield record;
     }
   }
+}
+
+/** Says once, on standard error, how many lines were not records and where (nothing when all were). */
+export function reportSkipped(selection: RecordSelection): void {
+  const note = selection.skipped.note();
+  if (note !== undefined) process.stderr.write(`${note}.\n`);
 }
 
 export function isSelected(selection: RecordSelection, record: TrafficRecord): boolean {

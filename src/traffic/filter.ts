@@ -18,6 +18,11 @@ export interface RecordQueryText {
 
 export interface RecordQuery {
   readonly since: Date | undefined;
+  /**
+   * Byte strings the line of every record this query matches holds (one of each group): a
+   * reader skips other lines without parsing them. Necessary, not sufficient: `matches` decides.
+   */
+  readonly needles: Buffer[][];
   matches(record: TrafficRecord): boolean;
 }
 
@@ -33,6 +38,7 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
   const sinceMs = since?.getTime();
   return {
     since,
+    needles: queryNeedles(text),
     matches(record) {
       if (statusTests.length && !statusTests.some((test) => test(record.status))) return false;
       if (methods.length && !methods.includes(record.method.toUpperCase())) return false;
@@ -41,6 +47,30 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
       return sinceMs === undefined || Date.parse(record.time) >= sinceMs;
     },
   };
+}
+
+/**
+ * How each filter shows in a record's line, as JSON.stringify wrote it: `"status":5` for 5xx,
+ * the URL text JSON-escaped (a glob's longest literal part), `"operation":{`.
+ */
+function queryNeedles(text: RecordQueryText): Buffer[][] {
+  const groups: Buffer[][] = [];
+  const bytes = (values: readonly string[]): Buffer[] => [...new Set(values)].map((value) => Buffer.from(value));
+  if (text.status !== undefined) {
+    groups.push(bytes(list(text.status).map((item) => `"status":${/^\d{1,3}$/.test(item) ? `${Number(item)},` : item.charAt(0)}`)));
+  }
+  // No needle for --method: it matches in any case ("put" in a copied log), which indexOf cannot.
+  if (text.path !== undefined) {
+    const literal = text.path.split('*').sort((a, b) => b.length - a.length)[0] ?? '';
+    if (literal !== '') groups.push(bytes([jsonEscaped(literal)]));
+  }
+  if (text.operation !== undefined) groups.push(bytes(['"operation":{']));
+  return groups;
+}
+
+/** A text as it appears inside a JSON string written by JSON.stringify. */
+export function jsonEscaped(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
 
 /** What --since takes, for the error when it does not parse. */

@@ -3,12 +3,12 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UserError } from '../config/errors.js';
 import { TRAFFIC_FILE_PATTERN, localDay } from './files.js';
 import { JsonBody } from './json-body.js';
 import { recordBodySpans } from './json-text.js';
-import type { TrafficMessage, TrafficRecord } from './record.js';
+import { readFileLines, type LineNeedles, type LineReadOptions, type SkippedLines } from './line-reader.js';
+import type { BodyEncoding, TrafficMessage, TrafficRecord } from './record.js';
 
 export interface ReadRecordsOptions {
   readonly logDir: string;
@@ -18,6 +18,10 @@ export interface ReadRecordsOptions {
   readonly upTo?: ReadonlyMap<string, number> | undefined;
   /** JSON bodies as JsonBody, with their own text (see parseRecordLine): for readers that write or serve bodies. */
   readonly exactBodies?: boolean | undefined;
+  /** Byte strings a wanted record's line must hold (see RecordQuery.needles): other lines are not parsed. */
+  readonly needles?: LineNeedles | undefined;
+  /** Counts the lines that are not records, for the command's note at the end. */
+  readonly skipped?: SkippedLines | undefined;
 }
 
 export interface TrafficFile {
@@ -56,26 +60,27 @@ export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<
     if (firstDay !== undefined && file.day < previousDay(firstDay)) continue;
     const end = options.upTo === undefined ? undefined : (options.upTo.get(file.path) ?? 0);
     if (end === 0) continue;
-    for await (const record of readRecordFile(file.path, 0, end, options.exactBodies)) {
+    for await (const record of readRecordFile(file.path, { end, exactBodies: options.exactBodies, needles: options.needles, skipped: options.skipped })) {
       if (sinceMs === undefined || Date.parse(record.time) >= sinceMs) yield record;
     }
   }
 }
 
-/** The records of one file, from a byte offset on; stops at `end` or at the end of what is there now. */
-export async function* readRecordFile(file: string, start = 0, end?: number, exactBodies = false): AsyncGenerator<TrafficRecord> {
-  // Only regular files: a device or pipe in its place could be read forever.
-  if (!(await stat(file)).isFile()) return;
-  const input = createReadStream(file, { encoding: 'utf8', start, ...(end !== undefined ? { end: end - 1 } : {}) });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      const record = parseRecordLine(line, exactBodies);
-      if (record) yield record;
-    }
-  } finally {
-    lines.close();
-    input.destroy();
+export interface RecordFileOptions extends LineReadOptions {
+  readonly exactBodies?: boolean | undefined;
+  readonly skipped?: SkippedLines | undefined;
+}
+
+/**
+ * The records of one file, from a byte offset on; stops at `end` or at the end of what is
+ * there now. A line that is not a record is skipped (and counted in `skipped`), except a last
+ * line with no newline yet: the proxy may still be writing it.
+ */
+export async function* readRecordFile(file: string, options: RecordFileOptions = {}): AsyncGenerator<TrafficRecord> {
+  for await (const line of readFileLines(file, options)) {
+    const record = parseRecordLine(line.text, options.exactBodies);
+    if (record) yield record;
+    else if (line.complete && line.text.trim() !== '') options.skipped?.add(file, line.number);
   }
 }
 
@@ -161,16 +166,45 @@ async function endOfWholeLines(file: string): Promise<number> {
  */
 export function parseRecordLine(line: string, exactBodies = false): TrafficRecord | undefined {
   if (!line.startsWith('{')) return undefined;
-  let value: Partial<TrafficRecord>;
+  let value: unknown;
   try {
-    value = JSON.parse(line) as Partial<TrafficRecord>;
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (!(typeof value.id === 'string' && typeof value.time === 'string' && value.request && value.response)) return undefined;
-  const record = value as TrafficRecord;
+  if (!isRecordShaped(value)) return undefined;
+  const record = value;
   if (exactBodies) keepBodyTexts(record, line);
   return record;
+}
+
+// Not record.ts's BODY_ENCODINGS: that module loads the schema library, which the start path does without.
+const BODY_ENCODING_SET: ReadonlySet<unknown> = new Set<BodyEncoding>(['json', 'text', 'base64', 'omitted']);
+
+/**
+ * Whether a parsed line has the fields every reader relies on, with their types: a line from a
+ * copied or hand-edited log ("method": 5, "url": null) is skipped, not a crash in a reader.
+ */
+function isRecordShaped(value: unknown): value is TrafficRecord {
+  if (!isObject(value)) return false;
+  const { id, time, method, url, status, durationMs, queuedMs, profile, request, response } = value;
+  if (typeof id !== 'string' || typeof time !== 'string' || typeof method !== 'string' || typeof url !== 'string' || typeof profile !== 'string') return false;
+  if (typeof status !== 'number' || typeof durationMs !== 'number' || typeof queuedMs !== 'number') return false;
+  if (!isMessage(request) || !isMessage(response)) return false;
+  for (const name of ['upstreamUrl', 'tag', 'hint'] as const) if (value[name] !== undefined && typeof value[name] !== 'string') return false;
+  const { operation, error, repeated, findings } = value;
+  if (operation !== undefined && !(isObject(operation) && typeof operation.id === 'string' && typeof operation.path === 'string')) return false;
+  if (error !== undefined && !(isObject(error) && typeof error.code === 'string' && typeof error.message === 'string')) return false;
+  if (repeated !== undefined && !(isObject(repeated) && typeof repeated.count === 'number' && typeof repeated.until === 'string')) return false;
+  return findings === undefined || Array.isArray(findings);
+}
+
+function isMessage(value: unknown): boolean {
+  return isObject(value) && isObject(value.headers) && typeof value.bodyBytes === 'number' && BODY_ENCODING_SET.has(value.bodyEncoding);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function keepBodyTexts(record: TrafficRecord, line: string): void {
