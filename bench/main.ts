@@ -15,6 +15,7 @@ import { freePort, installCleanup } from './processes.js';
 import { JSON_PAYLOADS } from './payloads.js';
 import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { runLogReadingRow } from './log-reading-row.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { REPO_ROOT } from './paths.js';
 import { CONSOLE_TARGETS, startNodeUpstream, startProxy, startStackFloor, type ConsoleTarget } from './targets.js';
@@ -29,7 +30,7 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
-const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi'] as const;
+const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'logs'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
@@ -164,6 +165,8 @@ async function main(): Promise<number> {
       ? await runOpenApiRow({ ...proxyBase, dir: path.join(tmp, 'openapi'), reps: opts.reps, durationS: opts.durationS, warmupS: opts.warmupS, startups: opts.startups, log })
       : undefined;
 
+    const logReading = opts.only.includes('logs') ? await runLogReadingRow({ dir: path.join(tmp, 'log-reading'), bytes: Number(process.env.BENCH_LOG_MB ?? 1024) * 1024 ** 2, log }) : undefined;
+
     const json = JSON_WORKLOADS.filter((w) => opts.only.includes(w.name));
     const download = opts.only.includes('download');
     const memory = opts.only.includes('memory');
@@ -253,9 +256,11 @@ async function main(): Promise<number> {
     const loadAfter = loadAverage();
     log('');
     if (openapi) tables.push(openapi.table);
+    if (logReading) tables.push(logReading.table);
     for (const table of tables) log(`${renderText(table)}\n`);
     if (startupLine) log(`${startupLine}\n`);
     if (openapi) goalsText = [...goalsText, ...openapi.goals];
+    if (logReading) goalsText = [...goalsText, ...logReading.goals];
     log(['Against the issue\'s targets (one run, informational):', ...goalsText].join('\n'));
     log(`\nload average before ${loadBefore}, after ${loadAfter}`);
 

@@ -1,5 +1,6 @@
 import { UserError } from '../config/errors.js';
 import { describeRepeated, followRecords, wholeLineEnds, type TrafficRecord } from '../traffic/index.js';
+import { jsonEscaped } from '../traffic/filter.js';
 import { prettyRecord, recordLine } from '../traffic/record-text.js';
 import { settingByKey } from '../config/settings.js';
 import { describeRemoved, pruneTrafficFiles, retentionLimits } from '../traffic/retention.js';
@@ -74,7 +75,7 @@ async function prune(parsed: ParsedCommandLine): Promise<number> {
 
 async function printOne(selection: RecordSelection, id: string): Promise<number> {
   // Only lines holding the id are parsed: finding one record costs about what grep does.
-  for await (const record of selectedRecords(selection, { exactBodies: true, needles: [[Buffer.from(`"id":${JSON.stringify(id).slice(0, -1)}`)]] })) {
+  for await (const record of selectedRecords(selection, { exactBodies: true, needles: [[Buffer.from(jsonEscaped(id))]] })) {
     if (record.id === id || (id.length >= 8 && record.id.startsWith(id))) {
       process.stdout.write(`${prettyRecord(record)}\n`);
       return 0;

@@ -74,7 +74,7 @@ export interface SelectedRecordsOptions {
 }
 
 export async function* selectedRecords(selection: RecordSelection, options: SelectedRecordsOptions = {}): AsyncGenerator<TrafficRecord> {
-  const profile = selection.profile === undefined ? [] : [[Buffer.from(`"profile":${JSON.stringify(selection.profile)}`)]];
+  const profile = selection.profile === undefined ? [] : [[Buffer.from(`profile":${JSON.stringify(selection.profile)}`)]];
   // The most selective first: the reader searches for the first group and checks the rest per line.
   const needles = [...(options.needles ?? []), ...selection.query.needles, ...profile];
   for (const logDir of selection.logDirs) {

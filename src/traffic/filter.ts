@@ -50,21 +50,23 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
 }
 
 /**
- * How each filter shows in a record's line, as JSON.stringify wrote it: `"status":5` for 5xx,
+ * How each filter shows in a record's line, as JSON.stringify wrote it: `status":5` for 5xx
+ * (no leading quote: Buffer.indexOf is several times faster when the needle does not start
+ * with a byte as common as `"`),
  * the URL text JSON-escaped (a glob's longest literal part), `"operation":{`.
  */
 function queryNeedles(text: RecordQueryText): Buffer[][] {
   const groups: Buffer[][] = [];
   const bytes = (values: readonly string[]): Buffer[] => [...new Set(values)].map((value) => Buffer.from(value));
   if (text.status !== undefined) {
-    groups.push(bytes(list(text.status).map((item) => `"status":${/^\d{1,3}$/.test(item) ? `${Number(item)},` : item.charAt(0)}`)));
+    groups.push(bytes(list(text.status).map((item) => `status":${/^\d{1,3}$/.test(item) ? `${Number(item)},` : item.charAt(0)}`)));
   }
   // No needle for --method: it matches in any case ("put" in a copied log), which indexOf cannot.
   if (text.path !== undefined) {
     const literal = text.path.split('*').sort((a, b) => b.length - a.length)[0] ?? '';
     if (literal !== '') groups.push(bytes([jsonEscaped(literal)]));
   }
-  if (text.operation !== undefined) groups.push(bytes(['"operation":{']));
+  if (text.operation !== undefined) groups.push(bytes(['operation":{']));
   return groups;
 }
 

@@ -3,13 +3,15 @@
 // needles (byte strings every wanted record's line must hold, such as `"status":5`) the
 // block is searched for them with Buffer.indexOf, so a line that cannot match is never
 // decoded or parsed. Lines that are not records are skipped and counted, with their numbers.
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Every group must have one of its byte strings in a line for the line to be parsed. */
 export type LineNeedles = ReadonlyArray<readonly Buffer[]>;
 
-const BLOCK_BYTES = 1024 * 1024;
+const BLOCK_BYTES = 4 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 const NEWLINE = 0x0a;
 const LISTED_LINES = 10;
 
@@ -48,10 +50,10 @@ export interface LineReadOptions {
   readonly needles?: LineNeedles | undefined;
 }
 
-/** One line: its text, and its number in the file (1-based) when the reader was asked to count. */
+/** One line: its text and where it starts in the file (see lineNumbersAt). */
 export interface FileLine {
   readonly text: string;
-  readonly number: number;
+  readonly offset: number;
   /** False for a last line with no newline after it: possibly still being written. */
   readonly complete: boolean;
 }
@@ -64,27 +66,30 @@ export async function* readFileLines(file: string, options: LineReadOptions = {}
     if (!info.isFile()) return;
     const end = Math.min(options.end ?? info.size, info.size);
     let position = options.start ?? 0;
-    let carry: Buffer | undefined;
-    let lineNumber = 1;
+    // The start of a line whose end is in the next block: copied to the front of that block,
+    // so the block itself is read in place and never copied whole.
+    let carry = EMPTY;
+    // One buffer for every block (lines leave it as strings): fresh memory per block costs a page fault per 4 KB.
+    let block = Buffer.allocUnsafeSlow(BLOCK_BYTES);
     while (position < end) {
-      const block = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, end - position));
-      const { bytesRead } = await handle.read(block, 0, block.length, position);
+      const size = Math.min(BLOCK_BYTES, end - position);
+      if (block.length < carry.length + size) block = Buffer.allocUnsafeSlow(carry.length + size);
+      carry.copy(block, 0);
+      const { bytesRead } = await handle.read(block, carry.length, size, position);
       if (bytesRead === 0) break;
+      const blockStart = position - carry.length;
       position += bytesRead;
-      const read = block.subarray(0, bytesRead);
-      const data = carry ? Buffer.concat([carry, read]) : read;
+      const data = block.subarray(0, carry.length + bytesRead);
       const last = data.lastIndexOf(NEWLINE);
       if (last === -1) {
         carry = data;
         continue;
       }
-      const whole = data.subarray(0, last + 1);
-      for (const line of linesOf(whole, lineNumber, options.needles)) yield line;
-      lineNumber += countNewlines(whole);
-      carry = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : undefined;
+      for (const line of linesOf(data.subarray(0, last + 1), blockStart, options.needles)) yield line;
+      carry = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : EMPTY;
     }
-    if (carry && carry.length > 0 && (options.needles === undefined || lineHasNeedles(carry, 0, carry.length, options.needles, 0))) {
-      yield { text: lineText(carry, 0, carry.length), number: lineNumber, complete: false };
+    if (carry.length > 0 && (options.needles === undefined || lineHasNeedles(carry, 0, carry.length, options.needles, 0))) {
+      yield { text: lineText(carry, 0, carry.length), offset: position - carry.length, complete: false };
     }
   } finally {
     await handle.close();
@@ -92,32 +97,46 @@ export async function* readFileLines(file: string, options: LineReadOptions = {}
 }
 
 /** The lines of a block that ends with a newline; with needles, only those holding them. */
-function* linesOf(block: Buffer, firstNumber: number, needles: LineNeedles | undefined): Generator<FileLine> {
+function* linesOf(block: Buffer, blockStart: number, needles: LineNeedles | undefined): Generator<FileLine> {
   if (needles === undefined || needles.length === 0) {
-    let number = firstNumber;
-    for (let from = 0; from < block.length; number++) {
+    for (let from = 0; from < block.length; ) {
       const newline = block.indexOf(NEWLINE, from);
-      yield { text: lineText(block, from, newline), number, complete: true };
+      yield { text: lineText(block, from, newline), offset: blockStart + from, complete: true };
       from = newline + 1;
     }
     return;
   }
   // Search the block for the first group's needles; only the lines around a hit are looked at.
   const [first, ...rest] = needles;
-  let counted = 0;
-  let number = firstNumber;
   for (let from = 0; from < block.length; ) {
     const hit = nearest(block, first ?? [], from);
     if (hit === -1) return;
     const start = hit === 0 ? 0 : block.lastIndexOf(NEWLINE, hit - 1) + 1;
     const stop = block.indexOf(NEWLINE, hit);
-    if (lineHasNeedles(block, start, stop, rest, 0)) {
-      number += countNewlines(block.subarray(counted, start));
-      counted = start;
-      yield { text: lineText(block, start, stop), number, complete: true };
-    }
+    if (lineHasNeedles(block, start, stop, rest, 0)) yield { text: lineText(block, start, stop), offset: blockStart + start, complete: true };
     from = stop + 1;
   }
+}
+
+/**
+ * The 1-based line numbers of lines starting at these offsets: counted only when a line was
+ * skipped (rarely), so reading never pays for counting every newline of a gigabyte.
+ */
+export async function lineNumbersAt(file: string, offsets: readonly number[]): Promise<number[]> {
+  const numbers: number[] = [];
+  let line = 1;
+  let counted = 0;
+  const wanted = [...offsets].sort((a, b) => a - b);
+  for await (const chunk of createReadStream(file, { end: Math.max(0, (wanted.at(-1) ?? 0) - 1), highWaterMark: BLOCK_BYTES })) {
+    const bytes = chunk as Buffer;
+    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) {
+      while (wanted.length > numbers.length && (wanted[numbers.length] ?? 0) <= counted + at) numbers.push(line);
+      line++;
+    }
+    counted += bytes.length;
+  }
+  while (numbers.length < wanted.length) numbers.push(line);
+  return numbers;
 }
 
 function nearest(block: Buffer, alternatives: readonly Buffer[], from: number): number {
@@ -144,8 +163,3 @@ function lineText(block: Buffer, start: number, stop: number): string {
   return block.toString('utf8', start, end);
 }
 
-function countNewlines(bytes: Buffer): number {
-  let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
-  return count;
-}

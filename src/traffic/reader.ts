@@ -7,7 +7,7 @@ import { UserError } from '../config/errors.js';
 import { TRAFFIC_FILE_PATTERN, localDay } from './files.js';
 import { JsonBody } from './json-body.js';
 import { recordBodySpans } from './json-text.js';
-import { readFileLines, type LineNeedles, type LineReadOptions, type SkippedLines } from './line-reader.js';
+import { lineNumbersAt, readFileLines, type LineNeedles, type LineReadOptions, type SkippedLines } from './line-reader.js';
 import type { BodyEncoding, TrafficMessage, TrafficRecord } from './record.js';
 
 export interface ReadRecordsOptions {
@@ -77,11 +77,13 @@ export interface RecordFileOptions extends LineReadOptions {
  * line with no newline yet: the proxy may still be writing it.
  */
 export async function* readRecordFile(file: string, options: RecordFileOptions = {}): AsyncGenerator<TrafficRecord> {
+  const skippedAt: number[] = [];
   for await (const line of readFileLines(file, options)) {
     const record = parseRecordLine(line.text, options.exactBodies);
     if (record) yield record;
-    else if (line.complete && line.text.trim() !== '') options.skipped?.add(file, line.number);
+    else if (line.complete && line.text.trim() !== '') skippedAt.push(line.offset);
   }
+  if (skippedAt.length > 0 && options.skipped) for (const number of await lineNumbersAt(file, skippedAt)) options.skipped.add(file, number);
 }
 
 // Big enough that a day of small records takes a few reads, small enough that a restart
