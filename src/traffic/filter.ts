@@ -50,8 +50,8 @@ export function parseRecordQuery(text: RecordQueryText, now: Date = new Date()):
 }
 
 /**
- * How each filter shows in a record's line, as JSON.stringify wrote it: `status":5` for 5xx
- * (no leading quote: Buffer.indexOf is several times faster when the needle does not start
+ * How each filter shows in a record's line, as JSON.stringify wrote it: `us":5` for 5xx (the
+ * end of `"status":5`; Buffer.indexOf is many times faster for short needles that do not start
  * with a byte as common as `"`),
  * the URL text JSON-escaped (a glob's longest literal part), `"operation":{`.
  */
@@ -59,7 +59,8 @@ function queryNeedles(text: RecordQueryText): Buffer[][] {
   const groups: Buffer[][] = [];
   const bytes = (values: readonly string[]): Buffer[] => [...new Set(values)].map((value) => Buffer.from(value));
   if (text.status !== undefined) {
-    groups.push(bytes(list(text.status).map((item) => `status":${/^\d{1,3}$/.test(item) ? `${Number(item)},` : item.charAt(0)}`)));
+    // Short needles: V8 finds a 5-6 byte string in a gigabyte several times faster than a 9-byte one.
+    groups.push(bytes(list(text.status).map((item) => `us":${/^\d{1,3}$/.test(item) ? String(Number(item)).slice(0, 2) : item.charAt(0)}`)));
   }
   // No needle for --method: it matches in any case ("put" in a copied log), which indexOf cannot.
   if (text.path !== undefined) {

@@ -93,9 +93,10 @@ const TAIL_CHUNK_BYTES = 256 * 1024;
 /**
  * The last `count` records of one file that `accept` keeps, oldest first. Reads backwards
  * from the end, so a day's file of a batch sync (hundreds of thousands of records) costs a
- * restart no more than its last few hundred.
+ * restart no more than its last few hundred. `exactBodies`: see parseRecordLine (the
+ * inspector's detail and resend can then show and send a body's own bytes).
  */
-export async function readLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean): Promise<TrafficRecord[]> {
+export async function readLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean, exactBodies = false): Promise<TrafficRecord[]> {
   const handle = await open(file, 'r');
   try {
     const info = await handle.stat();
@@ -118,7 +119,7 @@ export async function readLastRecords(file: string, count: number, accept: (reco
       partial = position === 0 ? Buffer.alloc(0) : data.subarray(0, firstBreak);
       const lines = data.subarray(firstBreak + 1).toString('utf8').split('\n');
       for (let index = lines.length - 1; index >= 0 && newestFirst.length < count; index--) {
-        const record = parseRecordLine(lines[index] ?? '');
+        const record = parseRecordLine(lines[index] ?? '', exactBodies);
         if (record && accept(record)) newestFirst.push(record);
       }
     }
