@@ -16,6 +16,7 @@ import { JSON_PAYLOADS } from './payloads.js';
 import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
 import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
 import { runInspectorRow } from './inspector-row.js';
+import { runLogReadingRow } from './log-reading-row.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
 import { runMockRow, type MockRowResult } from './mock-row.js';
 import { runDesignRow } from './design-row.js';
@@ -32,14 +33,14 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
-const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design', 'inspector'] as const;
+const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design', 'inspector', 'logs'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
   --quick                smoke run: 1 repetition, 2 s per row, 128 MB download, 3 startups
   --duration <s>         seconds per JSON measurement (default 4; --quick 2)
   --reps <n>             repetitions of every JSON row (default 5; --quick 1); downloads: min(n, 3)
   --download-mb <n>      size of the streamed download in MiB (default 1024)
-  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document; design: with and without a Technical Design filtering a 50 KB list; inspector: 100k records in Chromium)
+  --only <list>          comma-separated subset of: ${WORKLOADS.join(', ')} (openapi: with and without an Ons-sized API document; design: with and without a Technical Design filtering a 50 KB list; inspector: 100k records in Chromium; logs: reading a 1 GiB log against grep -c)
   --console pipe|file|devnull  where the proxies' console lines go (default pipe: a child process reads them)
   --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
   --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
@@ -178,6 +179,8 @@ async function main(): Promise<number> {
       ? await runInspectorRow({ ...proxyBase, dir: path.join(tmp, 'inspector'), reps: Math.min(opts.reps, 3), log })
       : undefined;
 
+    const logReading = opts.only.includes('logs') ? await runLogReadingRow({ dir: path.join(tmp, 'log-reading'), bytes: Number(process.env.BENCH_LOG_MB ?? 1024) * 1024 ** 2, log }) : undefined;
+
     const json = JSON_WORKLOADS.filter((w) => opts.only.includes(w.name));
     const download = opts.only.includes('download');
     const memory = opts.only.includes('memory');
@@ -270,10 +273,12 @@ async function main(): Promise<number> {
     if (mock) tables.push(mock.table);
     if (design) tables.push(design);
     if (inspectorTable) tables.push(inspectorTable);
+    if (logReading) tables.push(logReading.table);
     for (const table of tables) log(`${renderText(table)}\n`);
     if (startupLine) log(`${startupLine}\n`);
     if (openapi) goalsText = [...goalsText, ...openapi.goals];
     if (mock) goalsText = [...goalsText, ...mock.goals];
+    if (logReading) goalsText = [...goalsText, ...logReading.goals];
     log(['Against the issue\'s targets (one run, informational):', ...goalsText].join('\n'));
     log(`\nload average before ${loadBefore}, after ${loadAfter}`);
 

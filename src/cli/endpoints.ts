@@ -1,10 +1,10 @@
 import { UserError } from '../config/errors.js';
 import { formatEndpointReport } from '../reports/endpoint-text.js';
-import { summarizeEndpoints, type UsedExchange } from '../reports/endpoints.js';
+import { EndpointTally } from '../reports/endpoints.js';
 import { formatTechnicalDesign } from '../reports/technical-design.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { recordSelection, selectedRecords } from './record-selection.js';
+import { recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
 import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
 import { print } from './output.js';
 
@@ -26,9 +26,11 @@ export const endpointsCommand: Command = {
     const selection = recordSelection(parsed);
     const { logDirs, profile, query: { since: sinceDate } } = selection;
     const document = reportDocument(parsed, profile);
-    const exchanges: UsedExchange[] = [];
-    for await (const record of selectedRecords(selection)) exchanges.push(record);
-    const endpoints = summarizeEndpoints(exchanges, document.api);
+    // Streamed: the tally keeps counts and field names, never the records.
+    const tally = new EndpointTally(document.api);
+    for await (const record of selectedRecords(selection)) tally.add(record);
+    const endpoints = tally.endpoints();
+    reportSkipped(selection);
     const calls = endpoints.reduce((sum, endpoint) => sum + endpoint.calls, 0);
 
     if (parsed.values.json) {

@@ -8,7 +8,6 @@ import {
   fixturesFromHar,
   fixturesFromRecords,
   maskFixture,
-  operationOf,
   type ConvertedExchanges,
   type Fixture,
   type KnownUpstream,
@@ -17,8 +16,8 @@ import {
 import type { TrafficRecord } from '../traffic/record.js';
 import { configFromCommandLine, listFlag, stringFlag, type ParsedCommandLine } from './args.js';
 import type { Command } from './command.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
-import { print } from './output.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
+import { print, printError } from './output.js';
 
 const SUBCOMMANDS = ['save'];
 
@@ -30,7 +29,6 @@ export const fixturesCommand: Command = {
   options: {
     ...RECORD_FILTER_OPTIONS,
     out: { type: 'string', short: 'o' },
-    operation: { type: 'string' },
     id: { type: 'string' },
     har: { type: 'string' },
     'allow-care-data': { type: 'boolean' },
@@ -40,7 +38,6 @@ export const fixturesCommand: Command = {
   optionHelp: [
     ['-o, --out <folder>', 'the fixture set to write or add to; a second save adds only exchanges it does not hold yet'],
     ...RECORD_FILTER_HELP,
-    ['--operation <ids>', 'only exchanges of these API operations (records name them when an OpenAPI document is loaded)'],
     ['--id <ids>', 'only these exchanges (x-request-id, or its first 8+ characters), comma-separated'],
     ['--har <file>', 'take the exchanges from this HAR file (a browser\'s, Insomnia\'s, or ons-proxy har) instead of the records'],
     ['--allow-care-data', 'write exchanges from staging or production too, with BSN-like values and the redaction fields masked'],
@@ -87,20 +84,27 @@ async function exchangesToSave(parsed: ParsedCommandLine): Promise<ConvertedExch
   if (har !== undefined) {
     if (operations.length > 0) throw new UserError('--operation selects among records; a HAR file has no operations. Leave out --operation or --har.');
     const converted = await fixturesFromHar(path.resolve(har));
+    if (converted.skippedNote !== undefined) printError(`${converted.skippedNote}.\n`);
     const wanted = (fixture: Fixture): boolean => ids.length === 0 || ids.some((id) => matchesId(fixture.source.id, id));
     return { fixtures: converted.fixtures.filter(wanted), unsaveable: converted.unsaveable };
   }
+  // --operation is the record filter `logs` applies (recordSelection), so both select the same records.
   const selection = recordSelection(parsed);
-  const wanted = (record: TrafficRecord): boolean => {
-    if (ids.length > 0 && !ids.some((id) => matchesId(record.id, id))) return false;
-    if (operations.length === 0) return true;
-    const operation = operationOf(record);
-    return operation !== undefined && operations.includes(operation);
-  };
+  let selected = 0;
   async function* records(): AsyncGenerator<TrafficRecord> {
-    for await (const record of selectedRecords(selection)) if (wanted(record)) yield record;
+    for await (const record of selectedRecords(selection, { exactBodies: true })) {
+      if (ids.length > 0 && !ids.some((id) => matchesId(record.id, id))) continue;
+      selected++;
+      yield record;
+    }
   }
-  return fixturesFromRecords(records());
+  const converted = await fixturesFromRecords(records());
+  reportSkipped(selection);
+  if (selected === 0) {
+    const error = await noOperationMatched(selection);
+    if (error) throw error;
+  }
+  return converted;
 }
 
 function matchesId(recordId: string, wanted: string): boolean {

@@ -9,7 +9,7 @@ import { harEnd, harEntryText, harStart, skippedNote } from '../traffic/har.js';
 import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { printError, stopQuietlyWhenOutputCloses } from './output.js';
-import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, recordSelection, selectedRecords } from './record-selection.js';
+import { RECORD_FILTER_HELP, RECORD_FILTER_OPTIONS, noOperationMatched, recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
 
 export const harCommand: Command = {
   name: 'har',
@@ -27,7 +27,7 @@ export const harCommand: Command = {
     await write(target, harStart());
     let entries = 0;
     let skipped = 0;
-    for await (const record of selectedRecords(selection)) {
+    for await (const record of selectedRecords(selection, { exactBodies: true })) {
       const text = harEntryText(record);
       if (text === undefined) {
         skipped++;
@@ -43,6 +43,12 @@ export const harCommand: Command = {
       printError(`Wrote ${entries} exchange${entries === 1 ? '' : 's'} to ${out}\n`);
     }
     if (skipped > 0) printError(`${skippedNote(skipped)} (ons-proxy logs --json shows every record as it is.)\n`);
+    reportSkipped(selection);
+    // The HAR stays a valid (empty) document; an --operation that selected nothing is still an error.
+    if (entries === 0 && skipped === 0) {
+      const error = await noOperationMatched(selection);
+      if (error) throw error;
+    }
     return 0;
   },
 };

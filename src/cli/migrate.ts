@@ -1,8 +1,7 @@
 import { loadMigrationFacts } from '../openapi/index.js';
-import { formatMigrationChecklist, summarizeMigration } from '../reports/migration.js';
-import type { UsedExchange } from '../reports/used-exchange.js';
+import { formatMigrationChecklist, MigrationTally } from '../reports/migration.js';
 import type { Command } from './command.js';
-import { recordSelection, selectedRecords } from './record-selection.js';
+import { recordSelection, reportSkipped, selectedRecords } from './record-selection.js';
 import { REPORT_OPTIONS, reportDocument, reportHelp } from './report-document.js';
 import { print } from './output.js';
 
@@ -20,13 +19,15 @@ export const migrateCommand: Command = {
     const { logDirs, profile, query: { since: sinceDate } } = selection;
     const document = reportDocument(parsed, profile);
     const facts = loadMigrationFacts();
-    const exchanges: UsedExchange[] = [];
+    // Streamed: the tally keeps counts per operation, never the records.
+    const tally = new MigrationTally(facts, document.api);
     let recorded = 0;
     for await (const record of selectedRecords(selection)) {
-      exchanges.push(record);
+      tally.add(record);
       recorded += record.repeated?.count ?? 1;
     }
-    const operations = summarizeMigration(exchanges, facts, document.api);
+    const operations = tally.items();
+    reportSkipped(selection);
     const calls = operations.reduce((sum, item) => sum + item.calls, 0);
 
     if (parsed.values.json) {

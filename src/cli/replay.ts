@@ -55,6 +55,7 @@ export const replayCommand: Command = {
     const logger = createConsoleLogger(config.logLevel);
     const replaySource = await readReplaySource(path.resolve(source));
     if (replaySource.fixtures.length === 0) throw new UserError(`${source} holds no exchange that can be replayed: record some with "ons-proxy start", then "ons-proxy fixtures save".`);
+    if (replaySource.skippedNote !== undefined) logger.warn(`replay: ${replaySource.skippedNote}`);
     if (replaySource.unsaveable.length > 0) logger.warn(`replay: ${replaySource.unsaveable.length} exchange${replaySource.unsaveable.length === 1 ? '' : 's'} of ${source} cannot be replayed (cut at the body limit, no answer, or replayed before); "ons-proxy fixtures save" lists them`);
     const match = { strict: parsed.values.strict === true, ignoreQuery: listFlag(parsed, 'ignore-query'), ignoreBodyFields: listFlag(parsed, 'ignore-body-field') };
     const fallback = stringFlag(parsed, 'fallback');

@@ -83,7 +83,14 @@ function resolveProfile(name: string, layer: Layer, presets: Record<string, Envi
   }
   const preset = presets[settings.environment];
   if (!preset) throw new ConfigError(`ONS_PROXY_ENVIRONMENT: no preset for "${settings.environment}" in config/environments.json.`);
-  return { ...settings, name, upstream: settings.upstream ?? preset.upstream, preset };
+  return {
+    ...settings,
+    name,
+    upstream: settings.upstream ?? preset.upstream,
+    logRetentionDays: settings.logRetentionDays ?? preset.logRetentionDays,
+    logMaxBytes: settings.logMaxBytes ?? preset.logMaxBytes,
+    preset,
+  };
 }
 
 function layerFromStrings(

@@ -8,6 +8,9 @@ export interface EnvironmentPreset {
   /** Regular expression a certificate's customer code must match in this environment. */
   readonly customerCode: RegExp;
   readonly customerCodeHint: string;
+  /** Defaults of ONS_PROXY_LOG_RETENTION_DAYS and ONS_PROXY_LOG_MAX_BYTES for this environment (0: no limit). */
+  readonly logRetentionDays: number;
+  readonly logMaxBytes: number;
 }
 
 // config/ sits at the package root, two levels above both src/config and dist/config.
@@ -17,7 +20,7 @@ let cached: Record<OnsEnvironment, EnvironmentPreset> | undefined;
 
 export function loadEnvironmentPresets(): Record<OnsEnvironment, EnvironmentPreset> {
   if (cached) return cached;
-  const raw = JSON.parse(fs.readFileSync(PRESETS_FILE, 'utf8')) as Record<string, { upstream: string; customerCode: string; customerCodeHint: string }>;
+  const raw = JSON.parse(fs.readFileSync(PRESETS_FILE, 'utf8')) as Record<string, { upstream: string; customerCode: string; customerCodeHint: string; logRetentionDays?: number; logMaxBytes?: number }>;
   const presets = {} as Record<OnsEnvironment, EnvironmentPreset>;
   for (const environment of ENVIRONMENTS) {
     const entry = raw[environment];
@@ -27,6 +30,8 @@ export function loadEnvironmentPresets(): Record<OnsEnvironment, EnvironmentPres
       upstream: entry.upstream,
       customerCode: new RegExp(entry.customerCode),
       customerCodeHint: entry.customerCodeHint,
+      logRetentionDays: entry.logRetentionDays ?? 0,
+      logMaxBytes: entry.logMaxBytes ?? 0,
     };
   }
   cached = presets;

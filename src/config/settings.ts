@@ -41,6 +41,9 @@ export interface SettingValues {
   connectTimeoutMs: number;
   logBodies: boolean;
   logBodyLimit: number;
+  /** undefined until resolved: then the environment preset's. */
+  logRetentionDays: number | undefined;
+  logMaxBytes: number | undefined;
   captureFull: boolean;
   redactHeaders: string[];
   redactFields: string[];
@@ -84,6 +87,8 @@ export const DEFAULTS: SettingValues = {
   connectTimeoutMs: 10_000,
   logBodies: true,
   logBodyLimit: 1_048_576,
+  logRetentionDays: undefined,
+  logMaxBytes: undefined,
   captureFull: false,
   redactHeaders: [],
   redactFields: [],
@@ -131,6 +136,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'logLevel', env: 'ONS_PROXY_LOG_LEVEL', flag: 'log-level', kind: 'enum', group: 'traffic', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Console log level.' },
   { key: 'logBodies', env: 'ONS_PROXY_LOG_BODIES', flag: 'log-bodies', kind: 'boolean', group: 'traffic', description: 'Record request and response bodies (false records headers only).' },
   { key: 'logBodyLimit', env: 'ONS_PROXY_LOG_BODY_LIMIT', flag: 'log-body-limit', kind: 'integer', group: 'traffic', min: 0, description: 'Bytes of each body kept in the record, per direction. The client always gets the whole body.' },
+  { key: 'logRetentionDays', env: 'ONS_PROXY_LOG_RETENTION_DAYS', flag: 'log-retention-days', kind: 'integer', group: 'traffic', min: 0, defaultText: '7 on staging and production, 30 on development', description: 'Days of traffic files kept, today included: older day files are removed at start, daily while running and by "ons-proxy logs --prune". 0 keeps them all.' },
+  { key: 'logMaxBytes', env: 'ONS_PROXY_LOG_MAX_BYTES', flag: 'log-max-bytes', kind: 'integer', group: 'traffic', min: 0, defaultText: '2147483648 (2 GiB) on staging and production, 10737418240 (10 GiB) on development', description: 'Most bytes of traffic files kept in the folder: the oldest day files go first (today\'s never). 0: no limit.' },
   { key: 'captureFull', env: 'ONS_PROXY_CAPTURE_FULL', flag: 'capture-full', kind: 'boolean', group: 'traffic', description: 'Record whole bodies, whatever ONS_PROXY_LOG_BODY_LIMIT says: for a session to save as fixtures (ons-proxy fixtures save).' },
   { key: 'redactHeaders', env: 'ONS_PROXY_REDACT_HEADERS', flag: 'redact-headers', kind: 'list', group: 'traffic', defaultText: 'none (authorization, proxy-authorization, cookie, set-cookie, x-api-key always)', description: 'More header names whose values are replaced by [redacted] in every output.' },
   { key: 'redactFields', env: 'ONS_PROXY_REDACT_FIELDS', flag: 'redact-fields', kind: 'list', group: 'traffic', defaultText: 'none', description: 'Field names masked wherever they occur: JSON bodies, forms, query strings, URLs in headers, e.g. bsn,dateOfBirth.' },

@@ -61,7 +61,7 @@ export async function searchHistory<T>(request: HistoryRequest, present: (record
     const start = await lineStartAtOrBefore(file.path, Math.max(0, end - (request.cursor === undefined ? FIRST_SLICE_BYTES : SLICE_BYTES)));
     const found: T[] = [];
     const at = `${file.day}:${start}:${end}`;
-    for await (const record of readRecordFile(file.path, start, end)) {
+    for await (const record of readRecordFile(file.path, { start, end, needles: request.query.needles })) {
       if (request.query.matches(record)) found.push(present(record, at));
     }
     matches.push(...found.reverse());

@@ -14,6 +14,8 @@ const EXPECTED = 'a status (404, 4xx), a method (POST), text of the path, or sta
 export interface BoxQuery {
   /** The earliest start time asked for, so that older day files can be left unread. */
   readonly since: Date | undefined;
+  /** Byte strings a matching record's line holds (RecordQuery.needles): the history search parses no other line. */
+  readonly needles: Buffer[][];
   matches(record: TrafficRecord): boolean;
 }
 
@@ -54,6 +56,8 @@ export function parseBoxQuery(text: string, now: Date = new Date()): BoxQuery {
   }
   return {
     since: queries[0]?.since,
+    // Every query must match, so every query's needles must be in the line.
+    needles: queries.flatMap((query) => query.needles),
     matches: (record) => queries.every((query) => query.matches(record)) && (until === undefined || Date.parse(record.time) < until),
   };
 }

@@ -11,6 +11,7 @@ import { requestGuards } from '../proxy/guards/index.js';
 import { createUpstreamAgent, openClientCertificate, SwappableDispatcher } from '../tls/index.js';
 import type { ConsoleLogger } from '../log/logger.js';
 import { recordTraffic } from '../traffic/recorder.js';
+import { retentionLimits, scheduleRetention } from '../traffic/retention.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
@@ -67,6 +68,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
+  const retention = scheduleRetention(config.logDir, retentionLimits(config), { info: (line) => deps.logger.info(line), warn: (line) => deps.logger.warn(line) });
   const warnings = [exposureWarning(config)].filter((warning) => warning !== undefined);
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
@@ -88,6 +90,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    retention.stop();
     await app.close();
     await dispatcher.destroy();
     throw describeListenError(error as NodeJS.ErrnoException, config);
@@ -102,6 +105,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     app,
     dispatcher,
     async close() {
+      retention.stop();
       await app.close();
       await dispatcher.close();
     },

@@ -1,6 +1,7 @@
 // The API knowledge the proxy, the commands and the reports ask: "which operation is
 // METHOD path, and what does a developer need to know about that call". Built once per
 // document; lookups cost microseconds.
+import type { RecordOperation } from '../traffic/record.js';
 import { CheckScheduler } from './check-scheduler.js';
 import { OperationChecks } from './checks.js';
 import type { OpenApiDocument } from './document.js';
@@ -8,16 +9,8 @@ import { OperationMatcher, type MatchOptions, type OperationMatch } from './matc
 import { loadMigrationFacts, type MigrationFacts } from './migration.js';
 import { describeOperationLine, indexOperations, type ApiOperation, type OperationIndex } from './operations.js';
 
-/** What a record says about its operation. */
-export interface OperationSummary {
-  readonly id: string;
-  readonly summary?: string | undefined;
-  readonly tag?: string | undefined;
-  readonly path: string;
-  readonly deprecated?: true | undefined;
-  readonly deprecatedSince?: string | undefined;
-  readonly replacedBy?: string | undefined;
-}
+/** What a record says about its operation: the record's own type, declared once in traffic/record.ts. */
+export type OperationSummary = RecordOperation;
 
 export interface CallDescription {
   readonly match: OperationMatch;

@@ -1,10 +1,12 @@
 // Care data in fixtures. Staging and production answers hold real clients' data: a fixture
 // set from there is written only when asked for, with BSN-like values and the configured
 // redaction fields masked, because fixture files are meant to be committed and shared.
+import { isDeepStrictEqual } from 'node:util';
 import { loadEnvironmentPresets } from '../config/presets.js';
 import type { OnsEnvironment } from '../config/settings.js';
 import { createRedactor, REDACTED, type RedactionSettings } from '../traffic/redact.js';
-import type { Fixture, FixtureMessageBody } from './fixture.js';
+import { isLosslessNumber, parseLossless, stringifyLossless } from '../traffic/lossless.js';
+import { jsonFixtureBody, type Fixture, type FixtureMessageBody } from './fixture.js';
 
 /** The environments whose data is real. */
 export const CARE_DATA_ENVIRONMENTS: readonly OnsEnvironment[] = ['staging', 'production'];
@@ -41,6 +43,8 @@ function maskBsnText(text: string): string {
 
 function maskBsnJson(value: unknown): unknown {
   if (typeof value === 'string') return maskBsnText(value);
+  // Numbers a double cannot hold have 16 digits or more: never a BSN.
+  if (isLosslessNumber(value)) return value;
   if (typeof value === 'number') return Number.isInteger(value) && isBsnLike(String(value)) ? REDACTED : value;
   if (Array.isArray(value)) return value.map(maskBsnJson);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, maskBsnJson(inner)]));
@@ -57,8 +61,12 @@ export function maskFixture(fixture: Fixture, options: MaskOptions): Fixture {
   const redactor = createRedactor(options);
   const body = (message: FixtureMessageBody): FixtureMessageBody => {
     if (message.bodyEncoding === 'json') {
-      const redacted = redactor.json(message.body);
-      return { body: options.bsn ? maskBsnJson(redacted) : redacted, bodyEncoding: 'json' };
+      if (!redactor.masksFields && !options.bsn) return message;
+      // Parsed so that int64 ids survive; a body with nothing to mask keeps its own bytes.
+      const value = parseLossless(message.bodyText ?? JSON.stringify(message.body));
+      const redacted = redactor.json(value);
+      const masked = options.bsn ? maskBsnJson(redacted) : redacted;
+      return isDeepStrictEqual(masked, value) ? message : jsonFixtureBody(stringifyLossless(masked));
     }
     if (message.bodyEncoding === 'text') {
       const redacted = redactor.text(String(message.body));

@@ -126,11 +126,20 @@ export function fixtureName(fixture: Fixture): string {
 }
 
 function freeName(base: string, taken: ReadonlySet<string>): string {
-  for (let count = 1; ; count++) {
+  // Where the search for this base ended last time in this set: names only ever get taken, so
+  // counts below it are taken, and 20,000 exchanges of one path cost linear time, not quadratic.
+  const next = nextCounts.get(taken) ?? new Map<string, number>();
+  nextCounts.set(taken, next);
+  for (let count = next.get(base) ?? 1; ; count++) {
     const name = `${base}${count === 1 ? '' : `-${count}`}.json`;
-    if (!taken.has(name.toLowerCase())) return name;
+    if (!taken.has(name.toLowerCase())) {
+      next.set(base, count + 1);
+      return name;
+    }
   }
 }
+
+const nextCounts = new WeakMap<ReadonlySet<string>, Map<string, number>>();
 
 /** JSON with sorted keys everywhere but inside bodies, two-space indents and a final newline. */
 export function stableJson(value: unknown): string {

@@ -1,13 +1,24 @@
 // A fixture: one recorded exchange as a small file people commit and read in a diff. Made
 // from a traffic record or a HAR entry; the fixture server answers from it.
+import { JsonBody } from '../traffic/json-body.js';
+import { numbersSurviveParse } from '../traffic/lossless.js';
+import { createRedactor } from '../traffic/redact.js';
 import type { HarInputEntry } from './har-input.js';
 import type { RecordHeaders, TrafficMessage, TrafficRecord } from '../traffic/record.js';
 
 export type FixtureBodyEncoding = 'json' | 'text' | 'base64';
 
+/**
+ * A body as a fixture file holds it. A JSON body is its value, readable in a diff; where the
+ * value alone would not give back the bytes the API sent (spacing, escapes, 1.0) `bodyText`
+ * beside it holds them, and where the value itself cannot be held (an int64 id above 2^53)
+ * `bodyText` stands instead of it. Sets written before bodyText existed hold values only.
+ */
 export interface FixtureMessageBody {
   /** json: the JSON value; text: a string; base64: the bytes in base64. */
-  readonly body: unknown;
+  readonly body?: unknown;
+  /** json only: the body's own text, when it differs from JSON.stringify(body) or when no value can hold it. */
+  readonly bodyText?: string;
   readonly bodyEncoding: FixtureBodyEncoding;
 }
 
@@ -72,10 +83,9 @@ export interface Unsaveable {
 
 export type Conversion = { readonly fixture: Fixture } | { readonly unsaveable: Unsaveable };
 
-/** The id of the record's operation ({ id, path, ... }, named when an API document was loaded). */
+/** The id of the record's operation (ClientAPI.byId), when an API document named one. */
 export function operationOf(record: TrafficRecord): string | undefined {
-  const id: unknown = record.operation?.id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
+  return record.operation?.id;
 }
 
 export function fixtureFromRecord(record: TrafficRecord): Conversion {
@@ -110,26 +120,56 @@ export function fixtureFromHarEntry(entry: HarInputEntry, digest: string): Conve
   if (content.comment?.includes('ONS_PROXY_LOG_BODY_LIMIT')) return skip('cut', 'its response body was cut at the body limit');
   const requestHeaders = harHeaders(entry.request.headers);
   const responseHeaders = harHeaders(entry.response.headers);
-  const { path, query } = splitUrl(url.pathname + url.search);
+  // A browser's HAR holds the credentials in clear: an answer (or URL) that echoes them must not keep them.
+  const credentials = HAR_REDACTOR.credentials(requestHeaders);
+  const { path, query } = splitUrl(credentials?.url(url.pathname + url.search) ?? url.pathname + url.search);
   const requestType = entry.request.postData?.mimeType ?? headerText(requestHeaders['content-type']);
   const requestBody = entry.request.postData?.comment === 'text is base64'
     ? { body: entry.request.postData.text, bodyEncoding: 'base64' as const }
     : textBody(entry.request.postData?.text ?? '', requestType);
-  const responseBody = content.encoding === 'base64' ? { body: content.text ?? '', bodyEncoding: 'base64' as const } : textBody(content.text ?? '', content.mimeType);
+  const text = (value: string): string => credentials?.text(value) ?? value;
+  const responseBody = content.encoding === 'base64' ? { body: content.text ?? '', bodyEncoding: 'base64' as const } : textBody(text(content.text ?? ''), content.mimeType);
+  const maskedHeaders: RecordHeaders = {};
+  for (const [name, value] of Object.entries(replayableHeaders(responseHeaders))) maskedHeaders[name] = Array.isArray(value) ? value.map(text) : text(value as string);
   return {
     fixture: {
-      source: { id, time: entry.startedDateTime, durationMs: Math.max(0, (entry.time ?? 0) - Math.max(0, entry.timings?.blocked ?? 0)), upstreamUrl: url.href },
+      source: { id, time: entry.startedDateTime, durationMs: Math.max(0, (entry.time ?? 0) - Math.max(0, entry.timings?.blocked ?? 0)), upstreamUrl: credentials?.url(url.href) ?? url.href },
       request: { method: entry.request.method.toUpperCase(), path, query, headers: meaningfulHeaders(requestHeaders), ...requestBody },
-      response: { status: entry.response.status, headers: replayableHeaders(responseHeaders), ...responseBody },
+      response: { status: entry.response.status, headers: maskedHeaders, ...responseBody },
     },
   };
 }
 
-/** The bytes of a fixture's body, as the client gets them: JSON as compact text, like the API sends it. */
+/** Only the always-masked credential headers: a HAR comes with no configuration of its own. */
+const HAR_REDACTOR = createRedactor({ redactHeaders: [], redactFields: [] });
+
+/** The bytes of a fixture's body, as the client gets them: the recorded text, or the value as compact text (older sets). */
 export function bodyBytes(message: FixtureMessageBody): Buffer {
   if (message.bodyEncoding === 'base64') return Buffer.from(String(message.body), 'base64');
-  if (message.bodyEncoding === 'json') return Buffer.from(JSON.stringify(message.body));
+  if (message.bodyEncoding === 'json') return Buffer.from(message.bodyText ?? JSON.stringify(message.body));
   return Buffer.from(String(message.body ?? ''));
+}
+
+/**
+ * A JSON body's value, for comparing request bodies. Parsed from bodyText when no value is
+ * held: both sides of a comparison are parsed alike, so ids above 2^53 compare as equal only
+ * when they share their nearest double, which distinct recorded ids practically never do.
+ */
+export function fixtureBodyValue(message: FixtureMessageBody): unknown {
+  if (message.body !== undefined || message.bodyText === undefined) return message.body;
+  return JSON.parse(message.bodyText) as unknown;
+}
+
+/** How a fixture holds a JSON text (see FixtureMessageBody); text that is not JSON stays text. */
+export function jsonFixtureBody(text: string): FixtureMessageBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { body: text, bodyEncoding: 'text' };
+  }
+  if (!numbersSurviveParse(text)) return { bodyText: text, bodyEncoding: 'json' };
+  return JSON.stringify(value) === text ? { body: value, bodyEncoding: 'json' } : { body: value, bodyText: text, bodyEncoding: 'json' };
 }
 
 export function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
@@ -151,20 +191,13 @@ export function headerText(value: string | readonly string[] | undefined): strin
 }
 
 function recordBody(message: TrafficMessage): FixtureMessageBody {
+  if (message.body instanceof JsonBody) return jsonFixtureBody(message.body.text.toString('utf8'));
   if (message.bodyEncoding === 'json' || message.bodyEncoding === 'base64') return { body: message.body, bodyEncoding: message.bodyEncoding };
   return { body: typeof message.body === 'string' ? message.body : '', bodyEncoding: 'text' };
 }
 
 function textBody(text: string, contentType: string | undefined): FixtureMessageBody {
-  if (text !== '' && contentType !== undefined && /[/+]json\b/i.test(contentType)) {
-    try {
-      const value: unknown = JSON.parse(text);
-      // Only when serving it back gives the same bytes: otherwise the text itself is the fixture.
-      if (JSON.stringify(value) === text) return { body: value, bodyEncoding: 'json' };
-    } catch {
-      // Not JSON after all: kept as text.
-    }
-  }
+  if (text !== '' && contentType !== undefined && /[/+]json\b/i.test(contentType)) return jsonFixtureBody(text);
   return { body: text, bodyEncoding: 'text' };
 }
 

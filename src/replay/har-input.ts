@@ -30,11 +30,24 @@ export interface HarInputEntry {
 
 export interface HarInput {
   readonly entry: HarInputEntry;
-  /** Stable for the same exchange in any later export: tells a HAR's exchanges apart without an id. */
+  /** Stable for the same exchange in any later export of the same HAR: tells a HAR's exchanges apart without an id. */
   readonly digest: string;
 }
 
-export async function readHarFile(file: string): Promise<HarInput[]> {
+export interface HarEntries {
+  readonly inputs: HarInput[];
+  /** "2 entries skipped: not a HAR entry (entry 3: has no startedDateTime; entry 7: ...)", when some were. */
+  readonly skippedNote: string | undefined;
+}
+
+const LISTED_ENTRIES = 10;
+
+/**
+ * The usable entries of a HAR file. An entry without what a fixture needs is skipped and
+ * named in `skippedNote`; entries are never merged, however alike (a batch of 1,000 identical
+ * GETs in the same millisecond stays 1,000 exchanges).
+ */
+export async function readHarFile(file: string): Promise<HarEntries> {
   let document: unknown;
   try {
     document = JSON.parse(await readFile(file, 'utf8'));
@@ -45,13 +58,25 @@ export async function readHarFile(file: string): Promise<HarInput[]> {
   }
   const entries = (document as { log?: { entries?: unknown } } | null)?.log?.entries;
   if (!Array.isArray(entries)) throw new UserError(`${file} is not a HAR file: it has no log.entries list. Export one with "Save all as HAR" in the browser's network panel, or with ons-proxy har.`);
-  return entries.map((entry: unknown, index) => {
+  const inputs: HarInput[] = [];
+  const skipped: string[] = [];
+  // Entries alike in time, method and URL get their position among them in the digest.
+  const seen = new Map<string, number>();
+  entries.forEach((entry: unknown, index) => {
     const problem = entryProblem(entry);
-    if (problem) throw new UserError(`${file}: entry ${index + 1} ${problem}; the file is not a usable HAR.`);
+    if (problem) {
+      skipped.push(`entry ${index + 1}: ${problem}`);
+      return;
+    }
     const valid = entry as HarInputEntry;
-    const digest = createHash('sha256').update(`${valid.startedDateTime} ${valid.request.method} ${valid.request.url}`).digest('hex').slice(0, 16);
-    return { entry: valid, digest };
+    const base = createHash('sha256').update(`${valid.startedDateTime} ${valid.request.method} ${valid.request.url}`).digest('hex').slice(0, 16);
+    const occurrence = (seen.get(base) ?? 0) + 1;
+    seen.set(base, occurrence);
+    inputs.push({ entry: valid, digest: occurrence === 1 ? base : `${base}-${occurrence}` });
   });
+  const listed = skipped.slice(0, LISTED_ENTRIES).join('; ') + (skipped.length > LISTED_ENTRIES ? '; ...' : '');
+  const skippedNote = skipped.length === 0 ? undefined : `${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'} of ${file} skipped: not a usable HAR entry (${listed})`;
+  return { inputs, skippedNote };
 }
 
 function entryProblem(entry: unknown): string | undefined {

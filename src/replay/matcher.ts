@@ -7,7 +7,7 @@
 // for the few nearest fixtures a miss names.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { bodyBytes, type Fixture } from './fixture.js';
+import { bodyBytes, fixtureBodyValue, type Fixture } from './fixture.js';
 
 export interface ReplayRequest {
   readonly method: string;
@@ -130,7 +130,7 @@ export class FixtureMatcher {
       const ignoring = [...ignored].sort().join('\u0000');
       if (got.jsonDigest(ignoring, ignored) === this.#digests.json(fixture, ignoring, ignored)) return [];
       if (!detailed) return [{ weight: 1, text: 'body' }];
-      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(recorded.body, ignored), 'body')
+      return jsonDifferences(withoutFields(parsed.value, ignored), withoutFields(fixtureBodyValue(recorded), ignored), 'body')
         .slice(0, BODY_DIFFERENCES_SHOWN)
         .map((text) => ({ weight: 1, text }));
     }
@@ -177,7 +177,7 @@ class FixtureDigests {
     let byIgnoring = this.#json.get(fixture);
     if (!byIgnoring) this.#json.set(fixture, (byIgnoring = new Map()));
     let digest = byIgnoring.get(ignoring);
-    if (digest === undefined) byIgnoring.set(ignoring, (digest = jsonDigest(withoutFields(fixture.request.body, ignored))));
+    if (digest === undefined) byIgnoring.set(ignoring, (digest = jsonDigest(withoutFields(fixtureBodyValue(fixture.request), ignored))));
     return digest;
   }
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../config/errors.js';
+import { SkippedLines } from '../traffic/line-reader.js';
 import { listTrafficFiles, readRecords } from '../traffic/reader.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import { fixtureFromHarEntry, fixtureFromRecord, type Conversion, type Fixture, type Unsaveable } from './fixture.js';
@@ -14,6 +15,8 @@ import type { NamedFixture } from './matcher.js';
 export interface ConvertedExchanges {
   readonly fixtures: Fixture[];
   readonly unsaveable: Unsaveable[];
+  /** Lines or entries that were not exchanges at all, said once (see SkippedLines). */
+  readonly skippedNote?: string | undefined;
 }
 
 export function collect(conversions: Iterable<Conversion>): ConvertedExchanges {
@@ -26,7 +29,8 @@ export function collect(conversions: Iterable<Conversion>): ConvertedExchanges {
 }
 
 export async function fixturesFromHar(file: string): Promise<ConvertedExchanges> {
-  return collect((await readHarFile(file)).map(({ entry, digest }) => fixtureFromHarEntry(entry, digest)));
+  const { inputs, skippedNote } = await readHarFile(file);
+  return { ...collect(inputs.map(({ entry, digest }) => fixtureFromHarEntry(entry, digest))), skippedNote };
 }
 
 export async function fixturesFromRecords(records: AsyncIterable<TrafficRecord>): Promise<ConvertedExchanges> {
@@ -40,6 +44,8 @@ export interface ReplaySource {
   readonly fixtures: readonly NamedFixture[];
   /** Exchanges of a log folder or HAR that cannot be served (cut bodies, no answer). */
   readonly unsaveable: readonly Unsaveable[];
+  /** Lines of a log folder, or entries of a HAR, that were not exchanges. */
+  readonly skippedNote?: string | undefined;
 }
 
 /** Reads what `ons-proxy replay <source>` was pointed at. */
@@ -52,13 +58,14 @@ export async function readReplaySource(source: string): Promise<ReplaySource> {
   }
   if (!isDirectory) {
     if (path.basename(source) === INDEX_FILE) return readReplaySource(path.dirname(source));
-    const { fixtures, unsaveable } = await fixturesFromHar(source);
-    return { kind: 'HAR file', fixtures: named(fixtures), unsaveable };
+    const { fixtures, unsaveable, skippedNote } = await fixturesFromHar(source);
+    return { kind: 'HAR file', fixtures: named(fixtures), unsaveable, skippedNote };
   }
   if (existsSync(path.join(source, INDEX_FILE))) return { kind: 'fixture set', fixtures: await readFixtureSet(source), unsaveable: [] };
   if ((await listTrafficFiles(source)).length > 0) {
-    const { fixtures, unsaveable } = await fixturesFromRecords(readRecords({ logDir: source }));
-    return { kind: 'traffic log folder', fixtures: named(fixtures), unsaveable };
+    const skipped = new SkippedLines();
+    const { fixtures, unsaveable } = await fixturesFromRecords(readRecords({ logDir: source, exactBodies: true, skipped }));
+    return { kind: 'traffic log folder', fixtures: named(fixtures), unsaveable, skippedNote: skipped.note() };
   }
   throw new UserError(`${source} holds neither ${INDEX_FILE} (a set from "ons-proxy fixtures save") nor traffic-*.ndjson files (a log folder): point replay at one of those, or at a .har file.`);
 }

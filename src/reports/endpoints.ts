@@ -7,6 +7,7 @@
 import { isAdminPath } from '../admin/index.js';
 import { USE_CASE_HEADER } from '../ons/index.js';
 import type { ApiIndex } from '../openapi/index.js';
+import type { RecordOperation } from '../traffic/record.js';
 import { answerModelName, answerValues, collectFieldPaths } from './received-fields.js';
 import { callsOf, countCall, newCounts, operationOf, pathOnly, type CallCounts, type UsedExchange } from './used-exchange.js';
 
@@ -46,14 +47,8 @@ export function answerLabel(answer: AnswerFields): string {
   return answer.model ?? `answer ${answer.status ?? ''}`.trim();
 }
 
-export interface EndpointOperation {
-  readonly id: string;
-  readonly summary?: string | undefined;
-  readonly tag?: string | undefined;
-  readonly deprecated?: true | undefined;
-  readonly deprecatedSince?: string | undefined;
-  readonly replacedBy?: string | undefined;
-}
+/** The record's operation (traffic/record.ts) without the path template, which the usage row holds itself. */
+export type EndpointOperation = Omit<RecordOperation, 'path'>;
 
 export interface EndpointUsage extends CallCounts {
   readonly method: string;
@@ -96,24 +91,38 @@ interface Building {
  * named too, and answer fields are grouped by model.
  */
 export function summarizeEndpoints(exchanges: Iterable<UsedExchange>, api?: ApiIndex): EndpointUsage[] {
-  const byEndpoint = new Map<string, Building>();
-  for (const exchange of exchanges) {
-    if (isAdminPath(exchange.url)) continue;
+  const tally = new EndpointTally(api);
+  for (const exchange of exchanges) tally.add(exchange);
+  return tally.endpoints();
+}
+
+/**
+ * The endpoint report built one exchange at a time: it keeps counts and field names, never
+ * the records, so its memory grows with the endpoints used, not with the log.
+ */
+export class EndpointTally {
+  readonly #byEndpoint = new Map<string, Building>();
+
+  constructor(private readonly api?: ApiIndex) {}
+
+  add(exchange: UsedExchange): void {
+    if (isAdminPath(exchange.url)) return;
+    const { api } = this;
     const operation = operationOf(exchange, api);
     const path = operation?.path ?? pathTemplate(exchange.url);
     const key = `${exchange.method} ${path}`;
-    let building = byEndpoint.get(key);
+    let building = this.#byEndpoint.get(key);
     if (!building) {
       const usage: EndpointUsage = { method: exchange.method, path, ...newCounts(exchange.time), operation: operation && endpointOperation(operation), answers: [], useCases: {} };
       building = { usage, fieldsByModel: new Map() };
-      byEndpoint.set(key, building);
+      this.#byEndpoint.set(key, building);
     }
     countCall(building.usage, exchange);
     const useCase = useCaseOf(exchange);
     if (useCase !== undefined) building.usage.useCases[useCase] = (building.usage.useCases[useCase] ?? 0) + callsOf(exchange).calls;
     if (exchange.response && exchange.status >= 200 && exchange.status < 300) {
       const values = answerValues(exchange.response);
-      if (values.length === 0) continue;
+      if (values.length === 0) return;
       const model = answerModelName(api, exchange.method, path, exchange.status);
       const modelKey = model ?? `answer ${exchange.status}`;
       let entry = building.fieldsByModel.get(modelKey);
@@ -121,20 +130,24 @@ export function summarizeEndpoints(exchanges: Iterable<UsedExchange>, api?: ApiI
       for (const value of values) collectFieldPaths(value, entry.fields);
     }
   }
-  const endpoints = [...byEndpoint.values()].map(({ usage, fieldsByModel }) => {
-    for (const [, { answer, fields }] of [...fieldsByModel].sort(([a], [b]) => a.localeCompare(b))) {
-      if (fields.size > 0) usage.answers.push({ ...answer, fields: [...fields].sort() });
-    }
-    return usage;
-  });
-  // Endpoints no operation names come last: they are the ones a developer has to look up.
-  return endpoints.sort(
-    (a, b) =>
-      Number(a.operation === undefined) - Number(b.operation === undefined) ||
-      (a.operation?.tag ?? '').localeCompare(b.operation?.tag ?? '') ||
-      a.path.localeCompare(b.path) ||
-      a.method.localeCompare(b.method),
-  );
+
+  endpoints(): EndpointUsage[] {
+    const endpoints = [...this.#byEndpoint.values()].map(({ usage, fieldsByModel }) => {
+      const answers: AnswerFields[] = [];
+      for (const [, { answer, fields }] of [...fieldsByModel].sort(([a], [b]) => a.localeCompare(b))) {
+        if (fields.size > 0) answers.push({ ...answer, fields: [...fields].sort() });
+      }
+      return { ...usage, answers };
+    });
+    // Endpoints no operation names come last: they are the ones a developer has to look up.
+    return endpoints.sort(
+      (a, b) =>
+        Number(a.operation === undefined) - Number(b.operation === undefined) ||
+        (a.operation?.tag ?? '').localeCompare(b.operation?.tag ?? '') ||
+        a.path.localeCompare(b.path) ||
+        a.method.localeCompare(b.method),
+    );
+  }
 }
 
 function endpointOperation(operation: EndpointOperation): EndpointOperation {

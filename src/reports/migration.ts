@@ -31,13 +31,27 @@ export interface MigrationItem extends CallCounts {
 type Found = Omit<MigrationItem, keyof CallCounts | 'parameterChanges' | 'state' | 'removedOn'>;
 
 export function summarizeMigration(exchanges: Iterable<UsedExchange>, facts: MigrationFacts, api?: ApiIndex): MigrationItem[] {
-  const items = new Map<string, MigrationItem>();
-  for (const exchange of exchanges) {
-    if (isAdminPath(exchange.url)) continue;
+  const tally = new MigrationTally(facts, api);
+  for (const exchange of exchanges) tally.add(exchange);
+  return tally.items();
+}
+
+/** The checklist built one exchange at a time: memory grows with the operations, not the log. */
+export class MigrationTally {
+  readonly #items = new Map<string, MigrationItem>();
+
+  constructor(
+    private readonly facts: MigrationFacts,
+    private readonly api?: ApiIndex,
+  ) {}
+
+  add(exchange: UsedExchange): void {
+    if (isAdminPath(exchange.url)) return;
+    const { facts, api } = this;
     const found = api ? fromDocument(exchange, api, facts) : fromRecord(exchange, facts);
-    if (!found) continue;
+    if (!found) return;
     const key = `${found.method} ${found.path}`;
-    let item = items.get(key);
+    let item = this.#items.get(key);
     if (!item) {
       const removed = found.path.startsWith(facts.removedPrefix);
       item = {
@@ -47,12 +61,15 @@ export function summarizeMigration(exchanges: Iterable<UsedExchange>, facts: Mig
         removedOn: removed ? facts.removedOn : undefined,
         parameterChanges: facts.parameterChanges(found.method, found.path),
       };
-      items.set(key, item);
+      this.#items.set(key, item);
     }
     countCall(item, exchange);
   }
-  // The most-used first: they are where moving off pays most.
-  return [...items.values()].sort((a, b) => b.calls - a.calls || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+
+  items(): MigrationItem[] {
+    // The most-used first: they are where moving off pays most.
+    return [...this.#items.values()].sort((a, b) => b.calls - a.calls || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  }
 }
 
 function fromDocument(exchange: UsedExchange, api: ApiIndex, facts: MigrationFacts): Found | undefined {

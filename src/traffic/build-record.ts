@@ -3,8 +3,10 @@ import type { CompletedExchange } from '../proxy/exchange.js';
 import type { BodyCapture } from './body-capture.js';
 import { describeBody, type DescribedBody } from './body-decode.js';
 import { JsonBody } from './json-body.js';
-import type { TrafficMessage, TrafficRecord } from './record.js';
-import type { Redactor } from './redact.js';
+import { mayHoldUnsafeNumbers, parseLossless, stringifyLossless } from './lossless.js';
+import { checkWhole } from './json-text.js';
+import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
+import type { CredentialMask, Redactor } from './redact.js';
 
 export interface RecordContext {
   readonly profile: string;
@@ -63,12 +65,52 @@ export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies
     error,
     aborted: aborted ? true : undefined,
   });
+  // An echo service, or an error text quoting the request, hands the client's credentials back.
+  const credentials = context.redactor.credentials(request.headers);
+  const finish = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => {
+    const record = assemble(requestMessage, responseMessage);
+    return credentials ? withoutCredentials(record, credentials) : record;
+  };
   const requestMessage = describeMessage(request.headers, bodies.request, context);
   const responseMessage = describeMessage(responseHeaders, bodies.response, context);
   if (requestMessage instanceof Promise || responseMessage instanceof Promise) {
-    return Promise.all([requestMessage, responseMessage]).then(([requestDone, responseDone]) => assemble(requestDone, responseDone));
+    return Promise.all([requestMessage, responseMessage]).then(([requestDone, responseDone]) => finish(requestDone, responseDone));
   }
-  return assemble(requestMessage, responseMessage);
+  return finish(requestMessage, responseMessage);
+}
+
+/** The record with the exchange's credentials masked in its URLs, headers, bodies and error. */
+function withoutCredentials(record: TrafficRecord, mask: CredentialMask): TrafficRecord {
+  const message = (original: TrafficMessage): TrafficMessage => {
+    const headers: RecordHeaders = {};
+    for (const [name, value] of Object.entries(original.headers)) headers[name] = Array.isArray(value) ? value.map(mask.text) : mask.text(value as string);
+    return { ...original, headers, ...maskedBody(original, mask) };
+  };
+  return {
+    ...record,
+    url: mask.url(record.url),
+    upstreamUrl: record.upstreamUrl === undefined ? undefined : mask.url(record.upstreamUrl),
+    request: message(record.request),
+    response: message(record.response),
+    error: record.error ? { ...record.error, message: mask.text(record.error.message) } : undefined,
+  };
+}
+
+/**
+ * A base64 body is left as it is: its bytes are binary, or in an encoding the proxy does not
+ * read. A JSON text that masking would break (a credential written as a number) becomes text.
+ */
+function maskedBody(message: TrafficMessage, mask: CredentialMask): Partial<Pick<TrafficMessage, 'body' | 'bodyEncoding'>> {
+  const { body, bodyEncoding } = message;
+  if (body === undefined) return {};
+  if (body instanceof JsonBody) {
+    const masked = mask.bytes(body.text);
+    if (masked === body.text) return { body, bodyEncoding };
+    return checkWhole(masked).valid ? { body: new JsonBody(masked), bodyEncoding } : { body: masked.toString('utf8'), bodyEncoding: 'text' };
+  }
+  if (bodyEncoding === 'json') return { body: mask.json(body), bodyEncoding };
+  if (bodyEncoding === 'text' && typeof body === 'string') return { body: mask.text(body), bodyEncoding };
+  return { body, bodyEncoding };
 }
 
 export function describeMessage(
@@ -102,9 +144,15 @@ export function describeMessage(
   return described instanceof Promise ? described.then(redacted) : redacted(described);
 }
 
-/** Masking fields needs the value (parsed once, here); without fields to mask the body stays as its bytes. */
+/**
+ * Masking fields needs the value (parsed once, here); without fields to mask the body stays as
+ * its bytes. A body with numbers JSON.parse would change (int64 ids) is parsed losslessly.
+ */
 function redactedJson(body: JsonBody, redactor: Redactor): unknown {
-  return redactor.masksFields ? redactor.json(body.value) : body;
+  if (!redactor.masksFields) return body;
+  const text = body.text.toString('utf8');
+  if (!mayHoldUnsafeNumbers(text)) return redactor.json(body.value);
+  return new JsonBody(Buffer.from(stringifyLossless(redactor.json(parseLossless(text)))));
 }
 
 /**

@@ -3,6 +3,7 @@
 // as custom fields, which HAR allows when their names start with an underscore.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { JsonBody } from './json-body.js';
 import type { RecordFinding, RecordHeaders, RecordOperation, RepeatedRefusal, TrafficMessage, TrafficRecord } from './record.js';
 import { describeRepeated } from './repeated-refusals.js';
 
@@ -194,6 +195,8 @@ function mimeType(message: TrafficMessage): string {
 
 function bodyText(message: TrafficMessage): string | undefined {
   if (message.bodyEncoding === 'omitted' || message.body === undefined) return undefined;
+  // A body read with its own text (readRecords' exactBodies) is exported as it was recorded.
+  if (message.body instanceof JsonBody) return message.body.text.toString('utf8');
   return message.bodyEncoding === 'json' ? JSON.stringify(message.body) : String(message.body);
 }
 

@@ -14,9 +14,35 @@ export const JSON_CHECK_SLICE_BYTES = 128 * 1024;
 export class JsonBody {
   #value: unknown;
   #parsed = false;
+  #text: Buffer | undefined;
+  #cut: (() => string) | undefined;
 
   /** `text` is UTF-8, one JSON text, and holds no line break (it goes into one NDJSON line as it is). */
-  constructor(readonly text: Buffer) {}
+  constructor(text: Buffer) {
+    this.#text = text;
+  }
+
+  /**
+   * A body read back from a traffic file: `value` is what parsing the line gave, and the
+   * body's own text is cut from the line only when a writer asks for it (reports never do).
+   */
+  static read(value: unknown, cut: () => string): JsonBody {
+    const body = new JsonBody(EMPTY);
+    body.#text = undefined;
+    body.#cut = cut;
+    body.#value = value;
+    body.#parsed = true;
+    return body;
+  }
+
+  /** The body's own bytes, as the API (or the client) sent them. */
+  get text(): Buffer {
+    if (this.#text === undefined) {
+      this.#text = Buffer.from(this.#cut?.() ?? 'null');
+      this.#cut = undefined;
+    }
+    return this.#text;
+  }
 
   /** The parsed value, parsed on the first call and shared by every consumer after it. */
   get value(): unknown {
@@ -32,6 +58,8 @@ export class JsonBody {
     return this.value;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The body, or why it is not recorded as JSON: not one UTF-8 JSON text (undefined), or nested deeper than allowed. */
 export type JsonBodyCheck = JsonBody | 'too deep' | undefined;

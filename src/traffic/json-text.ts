@@ -220,3 +220,92 @@ function isDigit19(byte: number | undefined): boolean {
 function isHex(byte: number | undefined): boolean {
   return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
 }
+
+/** Where a value lies in a text: [start, end) in UTF-16 code units. */
+export interface TextSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Where the value of `request.body` and `response.body` lies in a traffic record's line: the
+ * body's own text, as the recorder spliced it in. The line is one well-formed JSON object (it
+ * was parsed before this is asked), so the walk only skips strings and counts brackets.
+ */
+export function recordBodySpans(line: string): { request?: TextSpan; response?: TextSpan } {
+  const spans: { request?: TextSpan; response?: TextSpan } = {};
+  for (const member of objectMembers(line, skipSpace(line, 0))) {
+    if (member.key !== 'request' && member.key !== 'response') continue;
+    for (const inner of objectMembers(line, member.start)) {
+      if (inner.key === 'body') spans[member.key] = { start: inner.start, end: inner.end };
+    }
+  }
+  return spans;
+}
+
+interface Member extends TextSpan {
+  /** The key as written between its quotes (escapes left as they are). */
+  readonly key: string;
+}
+
+function* objectMembers(text: string, open: number): Generator<Member> {
+  if (text.charCodeAt(open) !== 0x7b) return;
+  let at = skipSpace(text, open + 1);
+  if (text.charCodeAt(at) === 0x7d) return;
+  while (at < text.length) {
+    const keyEnd = stringEnd(text, at);
+    const key = text.slice(at + 1, keyEnd - 1);
+    const start = skipSpace(text, skipSpace(text, keyEnd) + 1);
+    const end = valueEnd(text, start);
+    yield { key, start, end };
+    at = skipSpace(text, end);
+    if (text.charCodeAt(at) !== 0x2c) return;
+    at = skipSpace(text, at + 1);
+  }
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  for (let code = text.charCodeAt(i); code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d; code = text.charCodeAt(++i));
+  return i;
+}
+
+/** The index after the string that opens at `at` (its opening quote). */
+function stringEnd(text: string, at: number): number {
+  let i = at + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote === -1) return text.length;
+    let backslashes = 0;
+    for (let k = quote - 1; text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
+
+/** The index after the value that starts at `at`. */
+function valueEnd(text: string, at: number): number {
+  const first = text.charCodeAt(at);
+  if (first === QUOTE) return stringEnd(text, at);
+  if (first !== 0x7b && first !== 0x5b) {
+    let i = at;
+    for (let code = text.charCodeAt(i); i < text.length && code !== 0x2c && code !== 0x7d && code !== 0x5d && code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09; code = text.charCodeAt(++i));
+    return i;
+  }
+  let depth = 0;
+  let i = at;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (code === 0x7b || code === 0x5b) depth++;
+    else if (code === 0x7d || code === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}

@@ -3,10 +3,12 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UserError } from '../config/errors.js';
 import { TRAFFIC_FILE_PATTERN, localDay } from './files.js';
-import type { TrafficRecord } from './record.js';
+import { JsonBody } from './json-body.js';
+import { recordBodySpans } from './json-text.js';
+import { lineNumbersAt, readFileLines, type LineNeedles, type LineReadOptions, type SkippedLines } from './line-reader.js';
+import type { BodyEncoding, TrafficMessage, TrafficRecord } from './record.js';
 
 export interface ReadRecordsOptions {
   readonly logDir: string;
@@ -14,6 +16,12 @@ export interface ReadRecordsOptions {
   readonly since?: Date | undefined;
   /** Read each file only up to this byte offset (see wholeLineEnds); files not in the map are left out. */
   readonly upTo?: ReadonlyMap<string, number> | undefined;
+  /** JSON bodies as JsonBody, with their own text (see parseRecordLine): for readers that write or serve bodies. */
+  readonly exactBodies?: boolean | undefined;
+  /** Byte strings a wanted record's line must hold (see RecordQuery.needles): other lines are not parsed. */
+  readonly needles?: LineNeedles | undefined;
+  /** Counts the lines that are not records, for the command's note at the end. */
+  readonly skipped?: SkippedLines | undefined;
 }
 
 export interface TrafficFile {
@@ -52,27 +60,30 @@ export async function* readRecords(options: ReadRecordsOptions): AsyncGenerator<
     if (firstDay !== undefined && file.day < previousDay(firstDay)) continue;
     const end = options.upTo === undefined ? undefined : (options.upTo.get(file.path) ?? 0);
     if (end === 0) continue;
-    for await (const record of readRecordFile(file.path, 0, end)) {
+    for await (const record of readRecordFile(file.path, { end, exactBodies: options.exactBodies, needles: options.needles, skipped: options.skipped })) {
       if (sinceMs === undefined || Date.parse(record.time) >= sinceMs) yield record;
     }
   }
 }
 
-/** The records of one file, from a byte offset on; stops at `end` or at the end of what is there now. */
-export async function* readRecordFile(file: string, start = 0, end?: number): AsyncGenerator<TrafficRecord> {
-  // Only regular files: a device or pipe in its place could be read forever.
-  if (!(await stat(file)).isFile()) return;
-  const input = createReadStream(file, { encoding: 'utf8', start, ...(end !== undefined ? { end: end - 1 } : {}) });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      const record = parseRecordLine(line);
-      if (record) yield record;
-    }
-  } finally {
-    lines.close();
-    input.destroy();
+export interface RecordFileOptions extends LineReadOptions {
+  readonly exactBodies?: boolean | undefined;
+  readonly skipped?: SkippedLines | undefined;
+}
+
+/**
+ * The records of one file, from a byte offset on; stops at `end` or at the end of what is
+ * there now. A line that is not a record is skipped (and counted in `skipped`), except a last
+ * line with no newline yet: the proxy may still be writing it.
+ */
+export async function* readRecordFile(file: string, options: RecordFileOptions = {}): AsyncGenerator<TrafficRecord> {
+  const skippedAt: number[] = [];
+  for await (const line of readFileLines(file, options)) {
+    const record = parseRecordLine(line.text, options.exactBodies);
+    if (record) yield record;
+    else if (line.complete && line.text.trim() !== '') skippedAt.push(line.offset);
   }
+  if (skippedAt.length > 0 && options.skipped) for (const number of await lineNumbersAt(file, skippedAt)) options.skipped.add(file, number);
 }
 
 // Big enough that a day of small records takes a few reads, small enough that a restart
@@ -82,9 +93,10 @@ const TAIL_CHUNK_BYTES = 256 * 1024;
 /**
  * The last `count` records of one file that `accept` keeps, oldest first. Reads backwards
  * from the end, so a day's file of a batch sync (hundreds of thousands of records) costs a
- * restart no more than its last few hundred.
+ * restart no more than its last few hundred. `exactBodies`: see parseRecordLine (the
+ * inspector's detail and resend can then show and send a body's own bytes).
  */
-export async function readLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean): Promise<TrafficRecord[]> {
+export async function readLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean, exactBodies = false): Promise<TrafficRecord[]> {
   const handle = await open(file, 'r');
   try {
     const info = await handle.stat();
@@ -107,7 +119,7 @@ export async function readLastRecords(file: string, count: number, accept: (reco
       partial = position === 0 ? Buffer.alloc(0) : data.subarray(0, firstBreak);
       const lines = data.subarray(firstBreak + 1).toString('utf8').split('\n');
       for (let index = lines.length - 1; index >= 0 && newestFirst.length < count; index--) {
-        const record = parseRecordLine(lines[index] ?? '');
+        const record = parseRecordLine(lines[index] ?? '', exactBodies);
         if (record && accept(record)) newestFirst.push(record);
       }
     }
@@ -149,14 +161,67 @@ async function endOfWholeLines(file: string): Promise<number> {
   }
 }
 
-export function parseRecordLine(line: string): TrafficRecord | undefined {
+/**
+ * The record a line holds, or undefined for a line that is not one. With `exactBodies`, a
+ * JSON body is a JsonBody that keeps the body's own text from the line: JSON.parse alone
+ * would turn an int64 id above 2^53 into another number, and drop the body's spacing,
+ * escapes and number forms (1.0), which fixtures, replay, HAR and `logs --json` must keep.
+ */
+export function parseRecordLine(line: string, exactBodies = false): TrafficRecord | undefined {
   if (!line.startsWith('{')) return undefined;
+  let value: unknown;
   try {
-    const value = JSON.parse(line) as Partial<TrafficRecord>;
-    return typeof value.id === 'string' && typeof value.time === 'string' && value.request && value.response ? (value as TrafficRecord) : undefined;
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  if (!isRecordShaped(value)) return undefined;
+  const record = value;
+  if (exactBodies) keepBodyTexts(record, line);
+  return record;
+}
+
+// Not record.ts's BODY_ENCODINGS: that module loads the schema library, which the start path does without.
+const BODY_ENCODING_SET: ReadonlySet<unknown> = new Set<BodyEncoding>(['json', 'text', 'base64', 'omitted']);
+
+/**
+ * Whether a parsed line has the fields every reader relies on, with their types: a line from a
+ * copied or hand-edited log ("method": 5, "url": null) is skipped, not a crash in a reader.
+ */
+function isRecordShaped(value: unknown): value is TrafficRecord {
+  if (!isObject(value)) return false;
+  const { id, time, method, url, status, durationMs, queuedMs, profile, request, response } = value;
+  if (typeof id !== 'string' || typeof time !== 'string' || typeof method !== 'string' || typeof url !== 'string' || typeof profile !== 'string') return false;
+  if (typeof status !== 'number' || typeof durationMs !== 'number' || typeof queuedMs !== 'number') return false;
+  if (!isMessage(request) || !isMessage(response)) return false;
+  for (const name of ['upstreamUrl', 'tag', 'hint'] as const) if (value[name] !== undefined && typeof value[name] !== 'string') return false;
+  const { operation, error, repeated, findings } = value;
+  if (operation !== undefined && !(isObject(operation) && typeof operation.id === 'string' && typeof operation.path === 'string')) return false;
+  if (error !== undefined && !(isObject(error) && typeof error.code === 'string' && typeof error.message === 'string')) return false;
+  if (repeated !== undefined && !(isObject(repeated) && typeof repeated.count === 'number' && typeof repeated.until === 'string')) return false;
+  return findings === undefined || Array.isArray(findings);
+}
+
+function isMessage(value: unknown): boolean {
+  return isObject(value) && isObject(value.headers) && typeof value.bodyBytes === 'number' && BODY_ENCODING_SET.has(value.bodyEncoding);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function keepBodyTexts(record: TrafficRecord, line: string): void {
+  const { request, response } = record;
+  const json = (message: TrafficMessage): boolean => message.bodyEncoding === 'json' && message.body !== undefined;
+  if (!json(request) && !json(response)) return;
+  let spans: ReturnType<typeof recordBodySpans> | undefined;
+  const cut = (side: 'request' | 'response') => (): string => {
+    spans ??= recordBodySpans(line);
+    const span = spans[side];
+    return span ? line.slice(span.start, span.end) : JSON.stringify(record[side].body);
+  };
+  if (json(request)) request.body = JsonBody.read(request.body, cut('request'));
+  if (json(response)) response.body = JsonBody.read(response.body, cut('response'));
 }
 
 export interface FollowOptions {
@@ -166,6 +231,8 @@ export interface FollowOptions {
   readonly from?: ReadonlyMap<string, number> | undefined;
   /** How often to look for new lines (ms). */
   readonly pollMs?: number;
+  /** See ReadRecordsOptions. */
+  readonly exactBodies?: boolean | undefined;
 }
 
 /**
@@ -182,7 +249,7 @@ export async function* followRecords(options: FollowOptions): AsyncGenerator<Tra
       const size = (await stat(file.path)).size;
       if (size <= offset) continue;
       // Only whole lines: a line still being written is read on the next round.
-      const { records, consumed } = await readWholeLines(file.path, offset, size);
+      const { records, consumed } = await readWholeLines(file.path, offset, size, options.exactBodies === true);
       offsets.set(file.path, offset + consumed);
       for (const record of records) yield record;
     }
@@ -190,7 +257,7 @@ export async function* followRecords(options: FollowOptions): AsyncGenerator<Tra
   }
 }
 
-async function readWholeLines(file: string, start: number, end: number): Promise<{ records: TrafficRecord[]; consumed: number }> {
+async function readWholeLines(file: string, start: number, end: number, exactBodies: boolean): Promise<{ records: TrafficRecord[]; consumed: number }> {
   const chunks: Buffer[] = [];
   for await (const chunk of createReadStream(file, { start, end: end - 1 })) chunks.push(chunk as Buffer);
   const data = Buffer.concat(chunks);
@@ -200,7 +267,7 @@ async function readWholeLines(file: string, start: number, end: number): Promise
     .subarray(0, lastNewline)
     .toString('utf8')
     .split('\n')
-    .map(parseRecordLine)
+    .map((line) => parseRecordLine(line, exactBodies))
     .filter((record): record is TrafficRecord => record !== undefined);
   return { records, consumed: lastNewline + 1 };
 }

@@ -1,6 +1,7 @@
 // Redaction happens once, while the record is built, so every output (file, console,
 // inspector, HAR) only ever sees the redacted record.
 import { MAX_RECORDED_JSON_DEPTH } from './json-depth.js';
+import { isLosslessNumber } from './lossless.js';
 import type { RecordHeaders } from './record.js';
 
 export const REDACTED = '[redacted]';
@@ -28,7 +29,29 @@ export interface Redactor {
   text(value: string): string;
   /** Masks the named query parameters and the access token in a URL (or a path and query). */
   url(value: string): string;
+  /**
+   * The credentials of one exchange: the values of the credential headers the client sent
+   * (Authorization, cookies, ONS_PROXY_REDACT_HEADERS) and the access token, to be masked
+   * wherever they reappear in its record. Undefined when there are none.
+   */
+  credentials(requestHeaders: Readonly<Record<string, string | number | readonly string[] | undefined>>): CredentialMask | undefined;
 }
+
+/** Masks one exchange's credentials in any text of its record (see Redactor.credentials). */
+export interface CredentialMask {
+  /** In a header value or a body's text. */
+  text(value: string): string;
+  /** In a URL: masked as %5Bredacted%5D, like a masked query parameter. */
+  url(value: string): string;
+  /** In a body's bytes (a JSON text holds them as they were, or JSON-escaped). */
+  bytes(value: Buffer): Buffer;
+  /** In every string of a parsed JSON value. */
+  json(value: unknown): unknown;
+}
+
+// Shorter values (a cookie "lang=nl") are too likely to occur in an answer by chance: masking
+// them would rewrite answers, not hide secrets.
+const MIN_CREDENTIAL_LENGTH = 8;
 
 const LOWER_CASE = /^[^A-Z]*$/;
 // One name=value pair of a query string or form, in any text: the name starts after a
@@ -66,7 +89,7 @@ export function createRedactor(settings: RedactionSettings): Redactor {
   const json = (value: unknown, depth = 0): unknown => {
     if (!masksFields || value === null) return value;
     if (typeof value === 'string') return pairs(value);
-    if (typeof value !== 'object') return value;
+    if (typeof value !== 'object' || isLosslessNumber(value)) return value;
     if (depth >= MAX_RECORDED_JSON_DEPTH) return NESTED_TOO_DEEP;
     if (Array.isArray(value)) return value.map((inner: unknown) => json(inner, depth + 1));
     const copy: Record<string, unknown> = {};
@@ -106,6 +129,68 @@ export function createRedactor(settings: RedactionSettings): Redactor {
       return pairs(masked);
     },
     url,
+    credentials(requestHeaders) {
+      const values: string[] = [...(settings.accessToken ? [settings.accessToken] : [])];
+      for (const rawName in requestHeaders) {
+        const value = requestHeaders[rawName];
+        if (value === undefined || !headerNames.has(rawName.toLowerCase())) continue;
+        for (const single of Array.isArray(value) ? value : [value]) values.push(...credentialParts(rawName.toLowerCase(), String(single)));
+      }
+      return credentialMask(values.filter((value) => value.length >= MIN_CREDENTIAL_LENGTH && value !== REDACTED));
+    },
+  };
+}
+
+/** The whole header value, and the parts of it that are secrets on their own. */
+function credentialParts(name: string, value: string): string[] {
+  const parts = [value.trim()];
+  if (name === 'cookie') {
+    for (const pair of value.split(';')) {
+      const at = pair.indexOf('=');
+      if (at !== -1) parts.push(pair.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
+    }
+  }
+  const scheme = /^(\S+)\s+(\S.*)$/.exec(value.trim());
+  if (scheme?.[2] && (name === 'authorization' || name === 'proxy-authorization')) {
+    parts.push(scheme[2]);
+    if (scheme[1]?.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(scheme[2], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon !== -1) parts.push(decoded, decoded.slice(colon + 1));
+    }
+  }
+  return parts;
+}
+
+function credentialMask(values: readonly string[]): CredentialMask | undefined {
+  if (values.length === 0) return undefined;
+  const spellings = new Set<string>();
+  for (const value of values) {
+    const escaped = JSON.stringify(value).slice(1, -1);
+    for (const spelling of [value, escaped, escaped.replace(/\//g, '\\/'), ...secretSpellings(value)]) spellings.add(spelling);
+  }
+  // Longest first: a whole "Bearer abc..." is masked as one, not around its token.
+  const ordered = [...spellings].sort((a, b) => b.length - a.length);
+  const replace = (text: string, by: string): string => {
+    let masked = text;
+    for (const spelling of ordered) if (masked.includes(spelling)) masked = masked.split(spelling).join(by);
+    return masked;
+  };
+  const asBytes = ordered.map((spelling) => Buffer.from(spelling));
+  const json = (value: unknown): unknown => {
+    if (typeof value === 'string') return replace(value, REDACTED);
+    if (value === null || typeof value !== 'object' || isLosslessNumber(value)) return value;
+    if (Array.isArray(value)) return value.map(json);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [replace(key, REDACTED), json(inner)]));
+  };
+  return {
+    text: (value) => replace(value, REDACTED),
+    url: (value) => replace(value, REDACTED_IN_URL),
+    bytes(value) {
+      if (!asBytes.some((spelling) => value.includes(spelling))) return value;
+      return Buffer.from(replace(value.toString('utf8'), REDACTED));
+    },
+    json,
   };
 }
 
