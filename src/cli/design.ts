@@ -67,7 +67,7 @@ async function draft(parsed: ParsedCommandLine): Promise<number> {
   const document = reportDocument(parsed, selection.profile);
   const collector = new DesignDraft(document.api);
   for await (const record of selectedRecords(selection)) collector.add(record);
-  const { design, added, calls } = collector.result(existing?.design);
+  const { design, added, calls, leftOut } = collector.result(existing?.design);
   if (design.useCases.length === 0) {
     throw new UserError(`No calls recorded in ${selection.logDirs.join(', ')}${stringFlag(parsed, 'since') ? ' in that period' : ''}: nothing to draft. Run your integration through the proxy first (or widen --since).`);
   }
@@ -77,6 +77,10 @@ async function draft(parsed: ParsedCommandLine): Promise<number> {
     ? `Added ${added.endpoints} endpoint${added.endpoints === 1 ? '' : 's'}, ${added.useCases} use case${added.useCases === 1 ? '' : 's'} and ${added.fields} field${added.fields === 1 ? '' : 's'} to ${file}; your titles, descriptions, reasons and removals are kept.`
     : `Wrote ${file}: ${design.useCases.length} use case${design.useCases.length === 1 ? '' : 's'}, ${design.useCases.reduce((sum, useCase) => sum + useCase.endpoints.length, 0)} endpoints, ${Object.keys(design.models ?? {}).length} models.`;
   print(`${what} From ${calls} call${calls === 1 ? '' : 's'} recorded in ${selection.logDirs.join(', ')}. ${document.note}\nNext: give each use case a description and each endpoint a reason, remove what the connection does not need, then run "ons-proxy start --design ${path.relative(process.cwd(), file) || file}" to see your integration as staging will.\n`);
+  if (leftOut.size > 0) {
+    const shown = [...leftOut].slice(0, 5).map(([call, count]) => `${call}${count > 1 ? ` (${count}x)` : ''}`);
+    print(`Left out ${leftOut.size} path${leftOut.size === 1 ? '' : 's'} the API document has no operation for: ${shown.join(', ')}${leftOut.size > 5 ? ', ...' : ''} (a typo in the integration, or another document: --openapi).\n`);
+  }
   return 0;
 }
 

@@ -24,12 +24,15 @@ export interface DraftResult {
   readonly design: TechnicalDesign;
   readonly added: { readonly useCases: number; readonly endpoints: number; readonly fields: number };
   readonly calls: number;
+  /** Calls the API document has no operation for ("METHOD /path" and how often): a design entry for them would be refused. */
+  readonly leftOut: ReadonlyMap<string, number>;
 }
 
 /** Collects what a draft needs from records, one at a time (never a whole log in memory). */
 export class DesignDraft {
   readonly #operations = new Map<string, CalledOperation>();
   readonly #fields = new Map<string, Set<string>>();
+  readonly #leftOut = new Map<string, number>();
   #calls = 0;
 
   constructor(private readonly api: ApiIndex | undefined) {}
@@ -37,9 +40,18 @@ export class DesignDraft {
   add(exchange: UsedExchange): void {
     if (isAdminPath(exchange.url) || pathOnly(exchange.url) === '/ping') return;
     this.#calls++;
-    const operation = operationOf(exchange, this.api);
+    const method = exchange.method.toUpperCase();
+    const described = this.api?.describe(method, pathOnly(exchange.url), { nearest: false });
+    if (described !== undefined && described.match.kind !== 'operation' && described.match.kind !== 'removed') {
+      // A path or method the document lacks: Ons would answer 404/405 on any stage, and the design could not name it.
+      const call = `${method} ${pathOnly(exchange.url)}`;
+      this.#leftOut.set(call, (this.#leftOut.get(call) ?? 0) + 1);
+      return;
+    }
+    // A removed /t/ path is drafted as the /v0/ operation that replaced it: that is what the connection must request.
+    const operation = described?.match.kind === 'removed' ? { path: described.match.replacement.path } : operationOf(exchange, this.api);
     const template = operation?.path ?? pathTemplate(exchange.url);
-    const key = `${exchange.method.toUpperCase()} ${template}`;
+    const key = `${method} ${template}`;
     let called = this.#operations.get(key);
     if (!called) this.#operations.set(key, (called = { labels: new Map(), ownModel: undefined }));
     const label = useCaseOf(exchange) ?? WITHOUT_USE_CASE;
@@ -96,7 +108,7 @@ export class DesignDraft {
     }
     design.models = Object.fromEntries(Object.entries(models).sort(([a], [b]) => a.localeCompare(b)));
     design.drafted = { operations: drafted.operations.sort(), fields: Object.fromEntries(Object.entries(drafted.fields).sort(([a], [b]) => a.localeCompare(b))) };
-    return { design, added, calls: this.#calls };
+    return { design, added, calls: this.#calls, leftOut: this.#leftOut };
   }
 
   /** "METHOD /template" for an endpoint as written (an operationId resolved through the document). */

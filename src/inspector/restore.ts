@@ -27,7 +27,7 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Longer lines are not read back: the ring's whole budget would go to a few of them. */
 export const MAX_RESTORED_LINE_BYTES = 16 * 1024 * 1024;
 
-export async function restoreLastRecords(file: string, count: number, accept: (record: TrafficRecord) => boolean, maxLineBytes = MAX_RESTORED_LINE_BYTES): Promise<Restored> {
+export async function restoreLastRecords(file: string, count: number, accept: (record: Pick<TrafficRecord, 'id' | 'profile'>) => boolean, maxLineBytes = MAX_RESTORED_LINE_BYTES): Promise<Restored> {
   const handle = await open(file, 'r');
   try {
     const info = await handle.stat();
@@ -43,7 +43,8 @@ export async function restoreLastRecords(file: string, count: number, accept: (r
         if (pendingBytes + head.length > 0) tooLong++;
       } else if (pendingBytes + head.length > 0) {
         const line = pending.length === 0 ? head : Buffer.concat([head, ...pending]);
-        const record = parseRecordLine(line.toString('utf8'));
+        const text = line.toString('utf8');
+        const record = parseRecordLine(text) ?? olderRecord(text);
         if (record && accept(record)) newestFirst.push({ id: record.id, json: line });
       }
       pending = [];
@@ -78,4 +79,21 @@ export async function restoreLastRecords(file: string, count: number, accept: (r
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A line the readers pass over (not every field of today's record, as an older version may
+ * have written it) that still names its id and profile: the page shows it as its raw JSON
+ * rather than losing it.
+ */
+function olderRecord(text: string): Pick<TrafficRecord, 'id' | 'profile'> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { id, profile } = value as { id?: unknown; profile?: unknown };
+  return typeof id === 'string' && typeof profile === 'string' ? { id, profile } : undefined;
 }

@@ -161,3 +161,24 @@ describe('a design file that cannot be used', () => {
     expect(empty.stderr).toContain('there are no use cases');
   });
 });
+
+describe('a draft from calls the API document does not know as called', () => {
+  it('drafts a removed /t/ path as its /v0/ replacement, and leaves out a path the document lacks, saying so', async () => {
+    const ownLogs = path.join(upstream.dir, 'logs-removed-and-unknown');
+    const ownDesign = path.join(upstream.dir, 'technical-design-removed.json');
+    const proxy: RunningInstance = await startProxy(upstream as Upstream, { openapi: OPENAPI_FIXTURE, logDir: ownLogs });
+    try {
+      for (const target of ['/t/clients/3', '/v0/administration/nothing-here', '/v0/administration/nothing-here']) await (await fetch(`${proxy.url}${target}`)).arrayBuffer();
+    } finally {
+      await proxy.close();
+    }
+    const result = await runCli(['design', 'draft', '--out', ownDesign, '--log-dir', ownLogs, '--openapi', OPENAPI_FIXTURE], { cwd: upstream.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Left out 1 path the API document has no operation for: GET /v0/administration/nothing-here (2x)');
+    const drafted = JSON.parse(await readFile(ownDesign, 'utf8')) as TechnicalDesign;
+    expect(drafted.useCases.flatMap((useCase) => useCase.endpoints.map((endpoint) => endpoint.operation))).toEqual(['GET /v0/administration/clients/{id}']);
+    // What the draft wrote is a design the proxy accepts: check names no unknown entry in it.
+    const check = await runCli(['design', 'check', ownDesign, '--log-dir', ownLogs, '--openapi', OPENAPI_FIXTURE, '--json'], { cwd: upstream.dir });
+    expect((JSON.parse(check.stdout) as { unknownEntries: unknown[] }).unknownEntries).toEqual([]);
+  });
+});
