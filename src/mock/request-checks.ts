@@ -1,7 +1,7 @@
 // The request checked as the real API would refuse it: a required path or query parameter
 // missing, a value that does not fit its schema, a required JSON body missing or not fitting.
 // Each refusal is an entry of Ons's error shape (field, value, message).
-import { isObject, parametersOf, resolveLocalRef, type ApiIndex, type ApiOperation, pointerOf } from '../openapi/index.js';
+import { isObject, parametersOf, resolveLocalRef, type ApiIndex, type ApiOperation, pointerOf, valueAt } from '../openapi/index.js';
 import type { OnsErrorEntry } from './ons-errors.js';
 
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/i;
@@ -60,16 +60,6 @@ export function bodyEntries(api: ApiIndex, plan: BodyPlan, body: Buffer, content
     value: shown(valueAt(value, problem.instancePath)),
     message: problem.message,
   }));
-}
-
-function valueAt(value: unknown, pointer: string): unknown {
-  let node = value;
-  for (const token of pointer.split('/').slice(1)) {
-    if (Array.isArray(node)) node = node[Number(token)];
-    else if (isObject(node)) node = node[token.replace(/~1/g, '/').replace(/~0/g, '~')];
-    else return undefined;
-  }
-  return node;
 }
 
 function shown(value: unknown): string {

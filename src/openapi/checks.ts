@@ -418,7 +418,8 @@ function readablePath(pointer: string): string {
     .join('');
 }
 
-function valueAt(value: unknown, pointer: string): unknown {
+/** The value a JSON Pointer (an ajv instancePath) names inside `value`. */
+export function valueAt(value: unknown, pointer: string): unknown {
   let node = value;
   for (const token of pointer.split('/').slice(1)) {
     if (Array.isArray(node)) node = node[Number(token)];

@@ -2,6 +2,7 @@
 export { ApiIndex, summarize, type CallDescription, type OperationSummary } from './api-index.js';
 export { cacheEntry, cacheFolder, readCacheMeta, type CacheMeta } from './cache.js';
 export type { Finding } from './checks.js';
+export { valueAt } from './checks.js';
 export { isObject, OpenApiDocumentError, resolveLocalRef, type OpenApiDocument, type SchemaObject } from './document.js';
 export { downloadDocument, DownloadError, type DownloadResult } from './download.js';
 export { apiDocumentFeature, FINDINGS_HEADER } from './feature.js';
