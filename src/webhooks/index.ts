@@ -5,5 +5,5 @@ export { findWebhookSecret, requireWebhookSecret, SECRET_ENV, SECRET_FILE_ENV, t
 export { deliver, deliveryUrl, onsVerdict, ONS_TIMEOUT_MS, type Delivery, type DeliveryOutcome } from './delivery.js';
 export { describeWebhook, openDeliveryRecorder, recordedBodyBytes, type DeliveryRecorder, type RecordSettings } from './records.js';
 export { sendDelivery, signedDelivery, type SentDelivery } from './sender.js';
-export { deliveryOrder, parseRate, sendAll, seededRandom } from './order.js';
+export { deliveryOrder, parseRate, sendAll } from './order.js';
 export { startWebhookListener, type RunningListener } from './listener.js';

@@ -1,17 +1,6 @@
 // Disorder and load for idempotent receivers: a seeded shuffle (the same seed gives the same
 // order on every machine), each delivery twice, and a steady rate.
-
-/** mulberry32: a small seeded generator; Math.random cannot be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../mock/random.js';
 
 export interface OrderOptions {
   readonly shuffle: boolean;
@@ -23,7 +12,7 @@ export interface OrderOptions {
 export function deliveryOrder<T>(items: readonly T[], options: OrderOptions): T[] {
   const list = options.duplicate ? items.flatMap((item) => [item, item]) : [...items];
   if (!options.shuffle) return list;
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   for (let index = list.length - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
     [list[index], list[other]] = [list[other] as T, list[index] as T];

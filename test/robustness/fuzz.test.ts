@@ -5,6 +5,7 @@ import net from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/mock/random.js';
 import { useCapturedProxy } from '../support/captured-proxy.js';
 
 const SEED = 0x5eed_0005;
@@ -12,17 +13,6 @@ const REQUESTS = 3000;
 const CONCURRENCY = 24;
 const CONNECTION_DEADLINE_MS = 3000;
 
-/** mulberry32: small, fast and reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function oddRequests(next: () => number, count: number): Buffer[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
@@ -90,7 +80,7 @@ describe('random input', () => {
   it(`survives ${REQUESTS} odd requests (seed ${SEED.toString(16)}) and reports every exchange once`, async () => {
     const handled: ServerResponse[] = [];
     suite.proxy.app.server.on('request', (_req, res: ServerResponse) => handled.push(res));
-    const inputs = oddRequests(random(SEED), REQUESTS);
+    const inputs = oddRequests(mulberry32(SEED), REQUESTS);
     const port = Number(new URL(suite.proxy.url).port);
     const outcomes = { closed: 0, deadline: 0 };
     let nextIndex = 0;
