@@ -16,7 +16,10 @@ export async function requestBody(request: FastifyRequest): Promise<Buffer> {
   for await (const chunk of request.body) {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     total += bytes.length;
-    if (total > MAX_READ_BODY) throw new Error(`the request body is larger than ${MAX_READ_BODY} bytes`);
+    if (total > MAX_READ_BODY) {
+      // 413, not a proxy failure: the client can do something about it.
+      throw Object.assign(new Error(`The request body is larger than the ${MAX_READ_BODY / 1024 ** 2} MiB that the mock and replay's fixtures read: send a smaller body, or send it to the real API with "ons-proxy start".`), { statusCode: 413 });
+    }
     chunks.push(bytes);
   }
   const body = Buffer.concat(chunks);

@@ -129,6 +129,13 @@ describe('ons-proxy mock', () => {
     expect(record.request.body).toEqual({ text: 'Slept well', category: 'care' });
   });
 
+  it('refuses a body larger than it reads with 413 and what to do, not as a failure of its own', async () => {
+    const huge = JSON.stringify({ text: 'x'.repeat(17 * 1024 * 1024), category: 'care' });
+    const refused = await call(mock.url, '/v0/administration/clients/42/notes', { method: 'POST', body: huge });
+    expect(refused.status).toBe(413);
+    expect((JSON.parse(refused.text) as { detail: string }).detail).toContain('larger than the 16 MiB that the mock and replay\'s fixtures read');
+  });
+
   it('with --validate report answers anyway and records the findings', async () => {
     const logs = path.join(dir, 'report-logs');
     const reporting = await startMock(dir, ['--openapi', DEMO_DOCUMENT, '--validate', 'report'], { ONS_PROXY_LOG_DIR: logs });
