@@ -11,7 +11,7 @@ import { isAdminPath } from '../admin/index.js';
 import type { ApiIndex, ApiKnowledge } from '../openapi/index.js';
 import { answerEarly, type ProxyFeature } from '../proxy/feature.js';
 import type { TrafficRecord } from '../traffic/record.js';
-import type { RecordAnnotator } from '../traffic/recorder.js';
+import type { RecordAnnotator } from '../traffic/recording-pipeline.js';
 import { answerModelName } from '../reports/received-fields.js';
 import { filterJsonText, filterNdjsonText, UnfilterableJson, type FilteredRepresentation, type Selection } from './field-filter.js';
 import { operationKey, resolveDesign, type DesignOperation, type ResolvedDesign } from './resolve.js';
@@ -147,12 +147,11 @@ export function technicalDesignFeature(read: ReadDesign, knowledge: ApiKnowledge
         });
       });
     },
-    annotate(record: TrafficRecord) {
+    annotate(record) {
       const verdict = verdicts.get(record.id);
-      if (verdict === undefined) return;
+      if (verdict === undefined) return undefined;
       verdicts.delete(record.id);
-      record.design = verdict;
-      if (verdict.verdict === 'blocked') record.answeredBy = 'proxy';
+      return verdict.verdict === 'blocked' ? { design: verdict, answeredBy: 'proxy' } : { design: verdict };
     },
     start() {
       const { operations, selections, useCaseTitles } = design.current;

@@ -10,7 +10,8 @@ import type { ProxyFeature } from '../proxy/feature.js';
 import { requestGuards } from '../proxy/guards/index.js';
 import { createUpstreamAgent, openClientCertificate, SwappableDispatcher } from '../tls/index.js';
 import type { ConsoleLogger } from '../log/logger.js';
-import { recordTraffic } from '../traffic/recorder.js';
+import { recordContext, recordTraffic } from '../traffic/recorder.js';
+import { RecordingPipeline } from '../traffic/recording-pipeline.js';
 import { retentionLimits, scheduleRetention } from '../traffic/retention.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
@@ -74,7 +75,9 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   // Every record goes to each of these, in this order.
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
-  const traffic = recordTraffic(config, sinks, deps.logger, [apiDocument.annotate, ...(design ? [design.annotate] : [])]);
+  // The instance's one recording pipeline: the recorder feeds it, and closing the app closes it.
+  const recording = new RecordingPipeline(recordContext(config), sinks, [apiDocument.annotate, ...(design ? [design.annotate] : [])], deps.logger);
+  const traffic = recordTraffic(recording, deps.logger);
   const app = await buildProxyApp({
     upstream: config.upstream,
     dispatcher,

@@ -4,7 +4,7 @@
 // what is known then: the request's path and query parameters.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyFeature } from '../proxy/feature.js';
-import type { RecordAnnotator } from '../traffic/recorder.js';
+import type { RecordAnnotation, RecordAnnotator } from '../traffic/recording-pipeline.js';
 import type { TrafficRecord } from '../traffic/record.js';
 import type { ApiKnowledge, KnowledgeLogger } from './knowledge.js';
 import type { ApiOperation } from './operations.js';
@@ -48,20 +48,20 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
           },
         }
       : {}),
-    annotate(record: TrafficRecord) {
+    annotate(record) {
       const api = knowledge.current;
-      if (!api) return;
+      if (!api) return undefined;
       const [path = '/', query = ''] = splitUrl(record.url);
       const call = api.describe(record.method, path, { nearest: !answeredByProxy(record) });
-      record.operation = call.operation;
-      if (call.hint !== undefined) record.hint = record.hint === undefined ? call.hint : `${record.hint} ${call.hint}`;
+      const annotation: RecordAnnotation = { operation: call.operation };
+      if (call.hint !== undefined) annotation.hint = record.hint === undefined ? call.hint : `${record.hint} ${call.hint}`;
       if (call.warnKey !== undefined && !warned.has(call.warnKey)) {
         warned.add(call.warnKey);
         options.logger.warn(`${call.hint ?? call.warnKey} (shown once per run)`);
       }
-      if (call.match.kind !== 'operation') return;
+      if (call.match.kind !== 'operation') return annotation;
       const { operation, params } = call.match;
-      const check = (): void => {
+      const check = (): RecordAnnotation => {
         // The proxy's own answers (a guard, an unreachable upstream) are not the API's to judge.
         const answered = record.upstreamUrl !== undefined && record.error === undefined && record.aborted !== true;
         const result = api.checks.exchange(operation, params, queryParameters(query), {
@@ -69,19 +69,21 @@ export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsH
           response: answered ? record.response : { ...record.response, bodyBytes: 0 },
           status: answered ? record.status : 0,
         });
-        if (result.findings.length > 0) record.findings = result.findings;
+        if (result.findings.length > 0) annotation.findings = result.findings;
         if (result.notChecked.length > 0) {
-          record.notChecked = result.notChecked;
+          annotation.notChecked = result.notChecked;
           if (!uncheckable.has(operation)) {
             uncheckable.add(operation);
             options.logger.debug(`${operation.id}: ${result.notChecked.map((note) => `${note.where} ${note.message}`).join('; ')} (said once per operation)`);
           }
         }
+        return annotation;
       };
       const readiness = api.scheduler.whenReady(operation);
       if (readiness === 'ready') return check();
-      const skip = (): void => {
-        record.notChecked = [{ where: 'exchange', message: `not checked: ${api.scheduler.maxWaiting} exchanges were already waiting for their operations' checks to be prepared (the proxy prepares them between exchanges, a few milliseconds at a time)` }];
+      const skip = (): RecordAnnotation => {
+        annotation.notChecked = [{ where: 'exchange', message: `not checked: ${api.scheduler.maxWaiting} exchanges were already waiting for their operations' checks to be prepared (the proxy prepares them between exchanges, a few milliseconds at a time)` }];
+        return annotation;
       };
       if (readiness === 'busy') return skip();
       return readiness.then((ready) => (ready === 'ready' ? check() : skip()));

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CompletedExchange } from '../proxy/exchange.js';
 import type { BodyCapture } from './body-capture.js';
 import { describeBody, type DescribedBody } from './body-decode.js';
 import { JsonBody } from './json-body.js';
@@ -7,6 +6,7 @@ import { mayHoldUnsafeNumbers, parseLossless, stringifyLossless } from './lossle
 import { checkWhole } from './json-text.js';
 import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
 import type { CredentialMask, Redactor } from './redact.js';
+import type { ExchangeFacts, ResponseHeaders } from './exchange-facts.js';
 
 export interface RecordContext {
   readonly profile: string;
@@ -16,63 +16,47 @@ export interface RecordContext {
   readonly redactor: Redactor;
 }
 
-export interface ExchangeBodies {
-  request: BodyCapture | undefined;
-  response: BodyCapture | undefined;
-  /** The response headers as the reply held them just before sending. */
-  responseHeaders: ResponseHeaders | undefined;
-}
-
-export type ResponseHeaders = Record<string, string | number | string[] | undefined>;
-
 /**
- * Builds the one record of an exchange. What the exchange knows is read at once (the
- * caller runs this as the exchange completes); only decompressing a body waits, and only
- * then is the result a promise.
+ * Builds the one record of an exchange from its facts. Only decompressing a body, or checking
+ * a large JSON body on the check thread, waits: only then is the result a promise.
  */
-export function buildRecord(completed: CompletedExchange, bodies: ExchangeBodies, context: RecordContext): TrafficRecord | Promise<TrafficRecord> {
-  const { request, reply, exchange, aborted } = completed;
-  const responseHeaders = { ...bodies.responseHeaders, ...reply.raw.getHeaders() };
-  const time = new Date(exchange.startedAt).toISOString();
-  // Before any header went out the client got no status at all (HAR uses 0 for that too).
-  const status = reply.raw.headersSent ? completed.status : 0;
-  const error = exchange.error ? { code: exchange.error.code, message: exchange.error.message } : undefined;
-  const { id, upstreamUrl, hint } = exchange;
-  const durationMs = roundMs(completed.durationMs);
-  const queuedMs = roundMs(exchange.queuedMs);
+export function buildRecord(facts: ExchangeFacts, context: RecordContext): TrafficRecord | Promise<TrafficRecord> {
+  const { id, upstreamUrl, hint } = facts;
+  const time = new Date(facts.startedAt).toISOString();
+  const durationMs = roundMs(facts.durationMs);
+  const queuedMs = roundMs(facts.queuedMs);
   // One literal in the order the file shows, rather than optional parts spread together
   // (a tenth of the cost of recording an exchange): JSON.stringify leaves out what is undefined.
   const assemble = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => ({
     id,
     time,
     durationMs,
-    method: request.method,
-    url: recordedUrl(request.url, context.redactor),
+    method: facts.method,
+    url: recordedUrl(facts.url, context.redactor),
     upstreamUrl: upstreamUrl === undefined ? undefined : recordedUrl(upstreamUrl, context.redactor),
-    status,
+    status: facts.status,
     profile: context.profile,
     tag: context.tag,
     queuedMs,
     hint,
-    // Filled in by the record's annotators (the API document), before any sink sees it.
+    // Filled in from the record's annotations (the API document), before any sink sees it.
     operation: undefined,
     findings: undefined,
     notChecked: undefined,
-    // A problem the proxy sent itself (a guard, an unreachable upstream) is the proxy's answer.
-    answeredBy: exchange.answeredBy ?? (exchange.problem === undefined ? undefined : 'proxy'),
+    answeredBy: facts.answeredBy,
     request: requestMessage,
     response: responseMessage,
-    error,
-    aborted: aborted ? true : undefined,
+    error: facts.error,
+    aborted: facts.aborted ? true : undefined,
   });
   // An echo service, or an error text quoting the request, hands the client's credentials back.
-  const credentials = context.redactor.credentials(request.headers);
+  const credentials = context.redactor.credentials(facts.requestHeaders);
   const finish = (requestMessage: TrafficMessage, responseMessage: TrafficMessage): TrafficRecord => {
     const record = assemble(requestMessage, responseMessage);
     return credentials ? withoutCredentials(record, credentials) : record;
   };
-  const requestMessage = describeMessage(request.headers, bodies.request, context);
-  const responseMessage = describeMessage(responseHeaders, bodies.response, context);
+  const requestMessage = describeMessage(facts.requestHeaders, facts.requestBody, context);
+  const responseMessage = describeMessage(facts.responseHeaders, facts.responseBody, context);
   if (requestMessage instanceof Promise || responseMessage instanceof Promise) {
     return Promise.all([requestMessage, responseMessage]).then(([requestDone, responseDone]) => finish(requestDone, responseDone));
   }

@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ConsoleLogger } from '../log/logger.js';
 import type { TrafficMessage, TrafficRecord } from '../traffic/record.js';
 import { createRedactor, type RedactionSettings, type Redactor } from '../traffic/redact.js';
-import { serialiseRecord } from '../traffic/serialise-record.js';
+import { RecordingPipeline } from '../traffic/recording-pipeline.js';
 import { consoleLineSink, trafficFileSink, type RecordSink } from '../traffic/sinks/index.js';
 
 export type WebhookFields = NonNullable<TrafficRecord['webhook']>;
@@ -55,22 +55,15 @@ export interface DeliveryRecorder {
 export function openDeliveryRecorder(settings: RecordSettings, logger: ConsoleLogger, consoleLines: boolean): DeliveryRecorder {
   const sinks: RecordSink[] = [trafficFileSink(settings.logDir, logger), ...(consoleLines ? [consoleLineSink(settings.logDir, logger)] : [])];
   const redactor = createRedactor(settings);
+  // Deliveries are built here, from what the listener saw; the pipeline serialises them once for every sink.
+  const pipeline = new RecordingPipeline({ profile: settings.profile, tag: settings.tag, logBodies: settings.logBodies, bodyLimit: 0, redactor }, sinks, [], logger);
   return {
     record(exchange) {
       const built = buildDeliveryRecord(exchange, settings, redactor);
-      const { record, json } = serialiseRecord(built, (error) => logger.error(`could not serialise the record of delivery ${built.id}, recorded without bodies: ${error.message}`));
-      for (const sink of sinks) {
-        try {
-          sink.write(record, json);
-        } catch (error) {
-          logger.error(`the ${sink.name} record sink failed: ${(error as Error).message}`);
-        }
-      }
-      return record;
+      pipeline.publish(built);
+      return built;
     },
-    async close() {
-      for (const sink of sinks) await sink.close?.();
-    },
+    close: () => pipeline.close(),
   };
 }
 
