@@ -3,7 +3,7 @@
 // the maximum over them.
 import type { MemorySample } from './memory.js';
 export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
-const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'i', 'd', 'e', 'f'];
+export const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'i', 'd', 'e', 'f'];
 
 export const ROW_LABELS: Record<RowId, string> = {
   a: '(a) direct to upstream, mTLS',
