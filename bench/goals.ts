@@ -4,7 +4,7 @@
 // both alike. Informational only: timing assertions do not belong in the test suite, and one
 // noisy run on a shared machine is not a verdict, so nothing here fails the benchmark.
 import type { MemorySample } from './memory.js';
-import { median, type JsonSample, type RowId } from './report.js';
+import { median, paired, type JsonSample, type RowId } from './report.js';
 
 export interface GoalInput {
   /** Samples per JSON workload name (json4k-c4, json50k-c32, ...), every repetition. */
@@ -29,17 +29,6 @@ const MAX_STARTUP_MS = 400;
 
 const x = (value: number): string => `${value.toFixed(2)}x`;
 const ms = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)} ms`;
-
-/** f(first, second) for each repetition in which both rows were measured, in repetition order. */
-function paired(samples: readonly JsonSample[] | undefined, first: RowId, second: RowId, f: (a: JsonSample, b: JsonSample) => number): number[] {
-  if (!samples) return [];
-  const reps = [...new Set(samples.map((s) => s.rep))].sort((p, q) => p - q);
-  return reps.flatMap((rep) => {
-    const a = samples.find((s) => s.rep === rep && s.row === first);
-    const b = samples.find((s) => s.rep === rep && s.row === second);
-    return a && b ? [f(a, b)] : [];
-  });
-}
 
 /** Median CPU us per exchange of a row, main + other threads, beside a throughput figure. */
 function cpuOf(samples: readonly JsonSample[] | undefined, row: RowId): string {

@@ -14,7 +14,8 @@ import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './ngin
 import { freePort, installCleanup } from './processes.js';
 import { JSON_PAYLOADS } from './payloads.js';
 import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, ROW_LABELS, ROW_ORDER, summarizeDownload, summarizeJson, type RowId, type Table } from './report.js';
-import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { readmeTable, type RunResults } from './readme-table.js';
+import { measure, probeTargets, type JsonWorkload, type Measurements, type Target } from './run.js';
 import { runInspectorRow } from './inspector-row.js';
 import { runLogReadingRow } from './log-reading-row.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
@@ -33,6 +34,7 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
+const workloadLabel = (w: JsonWorkload): string => `${JSON_PAYLOADS[w.payload].label}, ${w.connections} connections`;
 const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design', 'inspector', 'logs'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
@@ -49,7 +51,9 @@ const HELP = `npm run bench -- [options]
                          --console-cost and --baseline; d, e, f need nginx, Caddy, mitmproxy installed)
   --memory-s <s>         seconds of 50 MB downloads on 4 connections in the memory workload (default 20, as issue 26 asks; --quick 5)
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
-  --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
+  --out <file>           markdown results (default bench-results/bench-<timestamp>.md); the samples go beside it as .json
+  --readme-table         print the table of the README's performance section at the end (it is in the markdown anyway);
+                         from a saved run: node bench/dist/bench/readme-table.js bench-results/<run>.json
 `;
 /** Why a row named in --rows may be unable to run. */
 const ROW_NEEDS: Partial<Record<RowId, string>> = {
@@ -210,6 +214,7 @@ async function main(): Promise<number> {
     const memory = opts.only.includes('memory');
     let tables: Table[] = [];
     let goalsText: string[] = [];
+    let measured: Measurements | undefined;
     if (json.length || download || memory) {
       const profileDir = path.join(REPO_ROOT, 'bench-results', 'profiles');
       if (opts.cpuProf) await mkdir(profileDir, { recursive: true });
@@ -287,10 +292,11 @@ async function main(): Promise<number> {
         wrk: wrk !== undefined,
       };
       const results = await measure(targets, plan, log);
+      measured = results;
       const summaries = new Map(json.map((w) => [w.name, summarizeJson(results.json.get(w.name) ?? [])]));
       const dl = summarizeDownload(results.download);
       tables = [
-        ...json.map((w) => jsonTable(`${JSON_PAYLOADS[w.payload].label}, ${w.connections} connections (${w.name})`, summaries.get(w.name) ?? [])),
+        ...json.map((w) => jsonTable(`${workloadLabel(w)} (${w.name})`, summaries.get(w.name) ?? [])),
         ...(dl.length ? [downloadTable(`${(opts.downloadBytes / 1024 ** 2).toFixed(0)} MiB streamed download, 1 connection`, dl)] : []),
         ...(results.memory.length ? [memoryTable(`Memory: 50 MB answers back to back on 4 connections for ${opts.memoryS} s, then one ${(UPLOAD_BYTES / 1024 ** 3).toFixed(0)} GiB upload`, results.memory)] : []),
       ];
@@ -317,6 +323,17 @@ async function main(): Promise<number> {
     log([GOALS_HEADING, ...goalsText].join('\n'));
     log(`\nload average before ${loadBefore}, after ${loadAfter}`);
 
+    const runResults: RunResults = {
+      date: new Date().toISOString(),
+      command: process.argv.slice(2).join(' '),
+      upstream: opts.upstream,
+      workloads: json.map((w) => ({ name: w.name, label: workloadLabel(w), samples: measured?.json.get(w.name) ?? [] })),
+      memory: measured?.memory ?? [],
+      startupMs,
+    };
+    const readme = json.length ? readmeTable(runResults) : undefined;
+    if (readme && opts.readmeTable) log(`\nThe README's performance table:\n\n${readme}`);
+
     const markdown = [
       `## Benchmark run ${new Date().toISOString()}`,
       '',
@@ -326,6 +343,7 @@ async function main(): Promise<number> {
       '',
       ...tables.flatMap((t) => [renderMarkdown(t), '']),
       ...(startupLine ? [startupLine, ''] : []),
+      ...(readme ? ["For the README's performance section (also `node bench/dist/bench/readme-table.js` on the .json beside this file):", '', readme, ''] : []),
       GOALS_HEADING,
       '',
       ...goalsText,
@@ -337,7 +355,10 @@ async function main(): Promise<number> {
     ].join('\n');
     await mkdir(path.dirname(opts.out), { recursive: true });
     await writeFile(opts.out, markdown);
-    log(`\nresults written to ${path.relative(process.cwd(), opts.out)}`);
+    // The samples themselves, every repetition, so the README table (or another summary) can be drawn again later.
+    const jsonOut = `${opts.out.replace(/\.md$/, '')}.json`;
+    await writeFile(jsonOut, `${JSON.stringify(runResults, null, 1)}\n`);
+    log(`\nresults written to ${path.relative(process.cwd(), opts.out)} and ${path.relative(process.cwd(), jsonOut)}`);
     return 0;
   } finally {
     // Reverse order: proxies before the upstream, so they do not log upstream errors while stopping.

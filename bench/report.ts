@@ -69,6 +69,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** f(first, second) for each repetition in which both rows were measured, in repetition order. */
+export function paired(samples: readonly JsonSample[] | undefined, first: RowId, second: RowId, f: (a: JsonSample, b: JsonSample) => number): number[] {
+  if (!samples) return [];
+  const reps = [...new Set(samples.map((s) => s.rep))].sort((p, q) => p - q);
+  return reps.flatMap((rep) => {
+    const a = samples.find((s) => s.rep === rep && s.row === first);
+    const b = samples.find((s) => s.rep === rep && s.row === second);
+    return a && b ? [f(a, b)] : [];
+  });
+}
+
 function medianDefined(values: readonly (number | undefined)[]): number | undefined {
   const defined = values.filter((v): v is number => v !== undefined);
   return defined.length ? median(defined) : undefined;
