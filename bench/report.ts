@@ -137,9 +137,11 @@ export type Table = { readonly title: string; readonly head: readonly string[]; 
 export function jsonTable(title: string, summaries: readonly JsonSummary[]): Table {
   const direct = summaries.find((s) => s.row === 'a');
   const nginx = summaries.find((s) => s.row === 'd');
+  // "added" is against row (a); a run without it (--rows) leaves the two columns out.
+  const added = (s: JsonSummary): string[] => (direct ? (s.row === 'a' ? ['-', '-'] : [signed(s.p50Ms - direct.p50Ms), signed(s.p99Ms - direct.p99Ms)]) : []);
   return {
     title,
-    head: ['row', 'tool', 'req/s', 'req/s min-max', 'p50 ms', 'p99 ms', 'p50 added', 'p99 added', 'CPU us/exch main', 'CPU us/exch other', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
+    head: ['row', 'tool', 'req/s', 'req/s min-max', 'p50 ms', 'p99 ms', ...(direct ? ['p50 added', 'p99 added'] : []), 'CPU us/exch main', 'CPU us/exch other', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
     rows: summaries.map((s) => [
       ROW_LABELS[s.row],
       s.tool,
@@ -147,8 +149,7 @@ export function jsonTable(title: string, summaries: readonly JsonSummary[]): Tab
       `${fixed(s.rpsMin, 0)}-${fixed(s.rpsMax, 0)}`,
       fixed(s.p50Ms, 3),
       fixed(s.p99Ms, 3),
-      direct && s.row !== 'a' ? signed(s.p50Ms - direct.p50Ms) : '-',
-      direct && s.row !== 'a' ? signed(s.p99Ms - direct.p99Ms) : '-',
+      ...added(s),
       fixed(s.cpuMainUs, 0),
       fixed(s.cpuOtherUs, 0),
       mb(s.rssBytes),
