@@ -278,7 +278,7 @@ async function main(): Promise<number> {
         await handle.truncate(UPLOAD_BYTES);
         await handle.close();
       }
-      log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
+      if (json.length) log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
       const plan = {
         json,
         download,
