@@ -13,8 +13,9 @@ import { describeMachine, loadAverage, machineMarkdown } from './machine.js';
 import { findNginx, startNginxProxy, startNginxUpstream, type Pki } from './nginx.js';
 import { freePort, installCleanup } from './processes.js';
 import { JSON_PAYLOADS } from './payloads.js';
-import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, summarizeDownload, summarizeJson, type Table } from './report.js';
-import { measure, probeTargets, type JsonWorkload, type Target } from './run.js';
+import { downloadTable, jsonTable, median, memoryTable, renderMarkdown, renderText, ROW_LABELS, ROW_ORDER, summarizeDownload, summarizeJson, type RowId, type Table } from './report.js';
+import { readmeTable, type RunResults } from './readme-table.js';
+import { measure, probeTargets, type JsonWorkload, type Measurements, type Target } from './run.js';
 import { runInspectorRow } from './inspector-row.js';
 import { runLogReadingRow } from './log-reading-row.js';
 import { runOpenApiRow, type OpenApiRowResult } from './openapi-row.js';
@@ -33,6 +34,7 @@ const JSON_WORKLOADS: readonly JsonWorkload[] = [
   { name: 'json-c4', connections: 4, payload: '1k' },
   { name: 'json-c32', connections: 32, payload: '1k' },
 ];
+const workloadLabel = (w: JsonWorkload): string => `${JSON_PAYLOADS[w.payload].label}, ${w.connections} connections`;
 const WORKLOADS = [...JSON_WORKLOADS.map((w) => w.name), 'download', 'memory', 'startup', 'openapi', 'mock', 'design', 'inspector', 'logs'] as const;
 const HELP = `npm run bench -- [options]
   --upstream node|nginx  the mTLS upstream: a Node https server (default) or nginx (if installed)
@@ -45,13 +47,27 @@ const HELP = `npm run bench -- [options]
   --console-cost         adds row (g): the full-recording proxy with its console to /dev/null
   --baseline <main.js>   adds row (h): another build's dist/cli/main.js (e.g. a worktree of the commit before)
   --no-stack-floor       leaves out row (i): fastify + @fastify/http-proxy + undici with none of the proxy's code
-  --memory-s <s>         seconds of 50 MB downloads on 4 connections in the memory workload (default 30; --quick 5)
+  --rows <list>          only these rows, e.g. b,c,i,d for issue 26 (a: direct, slow with autocannon; g and h as with
+                         --console-cost and --baseline; d, e, f need nginx, Caddy, mitmproxy installed)
+  --memory-s <s>         seconds of 50 MB downloads on 4 connections in the memory workload (default 20, as issue 26 asks; --quick 5)
   --cpu-prof             run proxy (b) under node --cpu-prof; the profile lands in bench-results/profiles/
-  --out <file>           markdown results (default bench-results/bench-<timestamp>.md)
+  --out <file>           markdown results (default bench-results/bench-<timestamp>.md); the samples go beside it as .json
+  --readme-table         print the table of the README's performance section at the end (it is in the markdown anyway);
+                         from a saved run: node bench/dist/bench/readme-table.js bench-results/<run>.json
 `;
+/** Why a row named in --rows may be unable to run. */
+const ROW_NEEDS: Partial<Record<RowId, string>> = {
+  d: 'nginx is not installed: apt-get install nginx-light',
+  e: 'Caddy is not installed: apt-get install caddy',
+  f: 'mitmproxy is not installed: apt-get install mitmproxy',
+  i: 'leave out --no-stack-floor',
+};
 // High enough for c32: the default of 4 (the Ons API's limit) would queue 28 of 32 requests.
 const PROXY_MAX_CONCURRENCY = 64;
 const UPLOAD_BYTES = 1024 ** 3;
+/** The workloads issue 26's targets are about; a run of none of them (e.g. --only mock) skips the list. */
+const measuresIssue26 = (only: readonly string[]): boolean => ['json4k-c4', 'json4k-c32', 'json50k-c32', 'memory', 'startup'].some((w) => only.includes(w));
+const GOALS_HEADING = "Against the targets, issue 26's first (one run, informational; a ratio or difference is the median of those taken within each repetition, every repetition's after \"each\"):";
 
 
 function options() {
@@ -71,6 +87,8 @@ function options() {
       baseline: { type: 'string' },
       'no-stack-floor': { type: 'boolean', default: false },
       'memory-s': { type: 'string' },
+      rows: { type: 'string' },
+      'readme-table': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -83,6 +101,13 @@ function options() {
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...WORKLOADS];
   for (const w of only) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload "${w}" (${WORKLOADS.join(', ')})`);
   const quick = values.quick;
+  const isRow = (text: string): text is RowId => (ROW_ORDER as readonly string[]).includes(text);
+  const rows = values.rows?.split(',').map((text) => {
+    const row = text.trim();
+    if (!isRow(row)) throw new Error(`--rows: unknown row "${row}" (${ROW_ORDER.join(', ')})`);
+    return row;
+  });
+  if (rows?.includes('h') && values.baseline === undefined) throw new Error('--rows h: row (h) needs --baseline <the other build\'s dist/cli/main.js>');
   if (!(CONSOLE_TARGETS as readonly string[]).includes(values.console)) throw new Error(`--console must be one of ${CONSOLE_TARGETS.join(', ')}`);
   if (values.baseline !== undefined && !existsSync(values.baseline)) throw new Error(`--baseline: ${values.baseline} does not exist (give the other build's dist/cli/main.js)`);
   // This machine's speed drifts by a third within minutes: five short interleaved repetitions
@@ -104,7 +129,10 @@ function options() {
     consoleCost: values['console-cost'],
     baseline: values.baseline,
     stackFloor: !values['no-stack-floor'],
-    memoryS: number(values['memory-s'], quick ? 5 : 30, 'memory-s'),
+    /** undefined: every row that can run. */
+    rows,
+    readmeTable: values['readme-table'],
+    memoryS: number(values['memory-s'], quick ? 5 : 20, 'memory-s'),
     out: values.out ?? path.join(REPO_ROOT, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`),
   };
 }
@@ -186,50 +214,62 @@ async function main(): Promise<number> {
     const memory = opts.only.includes('memory');
     let tables: Table[] = [];
     let goalsText: string[] = [];
+    let measured: Measurements | undefined;
     if (json.length || download || memory) {
       const profileDir = path.join(REPO_ROOT, 'bench-results', 'profiles');
       if (opts.cpuProf) await mkdir(profileDir, { recursive: true });
       const dirs = ['full', 'nobodies', 'devnull', 'baseline'].map((name) => path.join(tmp, name));
       for (const dir of dirs) await mkdir(dir, { recursive: true });
-      const full = await startProxy({ ...proxyBase, logDir: dirs[0]!, logBodies: true, ...(opts.cpuProf ? { cpuProfDir: profileDir } : {}) });
-      stops.push(full.stop);
-      const noBodies = await startProxy({ ...proxyBase, logDir: dirs[1]!, logBodies: false });
-      stops.push(noBodies.stop);
-      const targets: Target[] = [
-        { row: 'a', base: `https://127.0.0.1:${upstream.port}`, tls: clientTls },
-        { row: 'b', base: `http://127.0.0.1:${full.port}`, pid: full.child.pid! },
-        { row: 'c', base: `http://127.0.0.1:${noBodies.port}`, pid: noBodies.child.pid! },
-      ];
-      if (opts.consoleCost) {
+      // A row runs when --rows names it, or when there is no --rows and its tool (and option) is there.
+      const wanted = (row: RowId, available = true): boolean => {
+        if (opts.rows === undefined) return available;
+        if (!opts.rows.includes(row)) return false;
+        if (!available) throw new Error(`--rows ${row}: ${ROW_LABELS[row]} cannot run here (${ROW_NEEDS[row] ?? 'unavailable'})`);
+        return true;
+      };
+      const targets: Target[] = [];
+      if (wanted('a')) targets.push({ row: 'a', base: `https://127.0.0.1:${upstream.port}`, tls: clientTls });
+      if (wanted('b')) {
+        const full = await startProxy({ ...proxyBase, logDir: dirs[0]!, logBodies: true, ...(opts.cpuProf ? { cpuProfDir: profileDir } : {}) });
+        stops.push(full.stop);
+        targets.push({ row: 'b', base: `http://127.0.0.1:${full.port}`, pid: full.child.pid! });
+      }
+      if (wanted('c')) {
+        const noBodies = await startProxy({ ...proxyBase, logDir: dirs[1]!, logBodies: false });
+        stops.push(noBodies.stop);
+        targets.push({ row: 'c', base: `http://127.0.0.1:${noBodies.port}`, pid: noBodies.child.pid! });
+      }
+      if (opts.rows?.includes('g') || (opts.consoleCost && wanted('g'))) {
         const quiet = await startProxy({ ...proxyBase, logDir: dirs[2]!, logBodies: true, console: 'devnull' });
         stops.push(quiet.stop);
         targets.push({ row: 'g', base: `http://127.0.0.1:${quiet.port}`, pid: quiet.child.pid! });
       }
-      if (opts.baseline) {
+      if (opts.baseline && wanted('h')) {
         const before = await startProxy({ ...proxyBase, logDir: dirs[3]!, logBodies: true, cliPath: opts.baseline });
         stops.push(before.stop);
         targets.push({ row: 'h', base: `http://127.0.0.1:${before.port}`, pid: before.child.pid! });
       }
-      if (opts.stackFloor) {
+      if (wanted('i', opts.stackFloor)) {
         const floor = await startStackFloor(pki, upstream.port);
         stops.push(floor.stop);
         targets.push({ row: 'i', base: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid! });
       }
-      if (nginx) {
+      if (wanted('d', nginx !== undefined) && nginx) {
         const proxy = await startNginxProxy(nginx, path.join(tmp, 'nginx-proxy'), await freePort(), upstream.port, pki);
         stops.push(proxy.stop);
         targets.push({ row: 'd', base: `http://127.0.0.1:${proxy.port}`, pid: proxy.child.pid! });
       }
-      if (alternatives.caddy) {
+      if (wanted('e', alternatives.caddy !== undefined) && alternatives.caddy) {
         const caddy = await startCaddyProxy(alternatives.caddy, path.join(tmp, 'caddy'), await freePort(), upstream.port, pki);
         stops.push(caddy.stop);
         targets.push({ row: 'e', base: `http://127.0.0.1:${caddy.port}`, pid: caddy.child.pid! });
       }
-      if (alternatives.mitmdump) {
+      if (wanted('f', alternatives.mitmdump !== undefined) && alternatives.mitmdump) {
         const mitm = await startMitmProxy(alternatives.mitmdump, path.join(tmp, 'mitmproxy'), await freePort(), upstream.port, pki);
         stops.push(mitm.stop);
         targets.push({ row: 'f', base: `http://127.0.0.1:${mitm.port}`, pid: mitm.child.pid! });
       }
+      if (!targets.length) throw new Error('--rows leaves no row to measure');
       await probeTargets(targets, [...new Set(json.map((w) => w.payload))]);
       let uploadFile = '';
       if (memory) {
@@ -238,7 +278,7 @@ async function main(): Promise<number> {
         await handle.truncate(UPLOAD_BYTES);
         await handle.close();
       }
-      log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
+      if (json.length) log(`measuring ${targets.length} rows x ${opts.reps} repetitions, ${opts.durationS} s each (+${opts.warmupS} s warm-up)`);
       const plan = {
         json,
         download,
@@ -252,16 +292,17 @@ async function main(): Promise<number> {
         wrk: wrk !== undefined,
       };
       const results = await measure(targets, plan, log);
+      measured = results;
       const summaries = new Map(json.map((w) => [w.name, summarizeJson(results.json.get(w.name) ?? [])]));
       const dl = summarizeDownload(results.download);
       tables = [
-        ...json.map((w) => jsonTable(`${JSON_PAYLOADS[w.payload].label}, ${w.connections} connections (${w.name})`, summaries.get(w.name) ?? [])),
+        ...json.map((w) => jsonTable(`${workloadLabel(w)} (${w.name})`, summaries.get(w.name) ?? [])),
         ...(dl.length ? [downloadTable(`${(opts.downloadBytes / 1024 ** 2).toFixed(0)} MiB streamed download, 1 connection`, dl)] : []),
         ...(results.memory.length ? [memoryTable(`Memory: 50 MB answers back to back on 4 connections for ${opts.memoryS} s, then one ${(UPLOAD_BYTES / 1024 ** 3).toFixed(0)} GiB upload`, results.memory)] : []),
       ];
-      goalsText = goalLines(checkGoals({ json: summaries, download: dl, memory: results.memory, startupMs: startupMs.length ? median(startupMs) : undefined }));
-    } else {
-      goalsText = goalLines(checkGoals({ json: new Map(), download: [], memory: [], startupMs: startupMs.length ? median(startupMs) : undefined }));
+      if (measuresIssue26(opts.only)) goalsText = goalLines(checkGoals({ json: results.json, memory: results.memory, startupMs }));
+    } else if (measuresIssue26(opts.only)) {
+      goalsText = goalLines(checkGoals({ json: new Map(), memory: [], startupMs }));
     }
 
     const startupLine = startupMs.length
@@ -279,8 +320,19 @@ async function main(): Promise<number> {
     if (openapi) goalsText = [...goalsText, ...openapi.goals];
     if (mock) goalsText = [...goalsText, ...mock.goals];
     if (logReading) goalsText = [...goalsText, ...logReading.goals];
-    log(['Against the issue\'s targets (one run, informational):', ...goalsText].join('\n'));
+    log([GOALS_HEADING, ...goalsText].join('\n'));
     log(`\nload average before ${loadBefore}, after ${loadAfter}`);
+
+    const runResults: RunResults = {
+      date: new Date().toISOString(),
+      command: process.argv.slice(2).join(' '),
+      upstream: opts.upstream,
+      workloads: json.map((w) => ({ name: w.name, label: workloadLabel(w), samples: measured?.json.get(w.name) ?? [] })),
+      memory: measured?.memory ?? [],
+      startupMs,
+    };
+    const readme = json.length ? readmeTable(runResults) : undefined;
+    if (readme && opts.readmeTable) log(`\nThe README's performance table:\n\n${readme}`);
 
     const markdown = [
       `## Benchmark run ${new Date().toISOString()}`,
@@ -291,7 +343,8 @@ async function main(): Promise<number> {
       '',
       ...tables.flatMap((t) => [renderMarkdown(t), '']),
       ...(startupLine ? [startupLine, ''] : []),
-      'Against the issue\'s targets (one run, informational):',
+      ...(readme ? ["For the README's performance section (also `node bench/dist/bench/readme-table.js` on the .json beside this file):", '', readme, ''] : []),
+      GOALS_HEADING,
       '',
       ...goalsText,
       '',
@@ -302,7 +355,10 @@ async function main(): Promise<number> {
     ].join('\n');
     await mkdir(path.dirname(opts.out), { recursive: true });
     await writeFile(opts.out, markdown);
-    log(`\nresults written to ${path.relative(process.cwd(), opts.out)}`);
+    // The samples themselves, every repetition, so the README table (or another summary) can be drawn again later.
+    const jsonOut = `${opts.out.replace(/\.md$/, '')}.json`;
+    await writeFile(jsonOut, `${JSON.stringify(runResults, null, 1)}\n`);
+    log(`\nresults written to ${path.relative(process.cwd(), opts.out)} and ${path.relative(process.cwd(), jsonOut)}`);
     return 0;
   } finally {
     // Reverse order: proxies before the upstream, so they do not log upstream errors while stopping.

@@ -1,20 +1,16 @@
 // Two proxies measured side by side by the CPU each spends per exchange (from /proc), the way
 // the openapi and design rows compare a proxy with and without a feature.
 import { readFileSync } from 'node:fs';
+import { clockTicksPerSecond, statTicks } from './cpu.js';
 import { PeakRss } from './processes.js';
 import { median } from './report.js';
 import { runLoad } from './run.js';
 import type { StartedProxy } from './targets.js';
 import { findWrk } from './wrk.js';
 
-const CLOCK_TICKS_PER_S = 100;
-
 /** CPU seconds (user + system) the process used so far. */
 export function cpuSeconds(pid: number): number {
-  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  return statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicksPerSecond();
 }
 
 export interface PairedSample {

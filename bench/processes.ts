@@ -136,7 +136,7 @@ function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined 
 }
 
 /** The process and its direct children (nginx's workers). */
-function processTree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   try {
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     return [pid, ...children];

@@ -3,7 +3,7 @@
 // the maximum over them.
 import type { MemorySample } from './memory.js';
 export type RowId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
-const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'i', 'd', 'e', 'f'];
+export const ROW_ORDER: readonly RowId[] = ['a', 'b', 'c', 'g', 'h', 'i', 'd', 'e', 'f'];
 
 export const ROW_LABELS: Record<RowId, string> = {
   a: '(a) direct to upstream, mTLS',
@@ -19,11 +19,16 @@ export const ROW_LABELS: Record<RowId, string> = {
 
 export interface JsonSample {
   readonly row: RowId;
+  /** The repetition (0-based): samples of one repetition were taken minutes apart at most, so their ratios are paired. */
+  readonly rep: number;
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
   readonly rssBytes: number | undefined;
+  /** CPU microseconds per exchange of the main thread(s) and of every other thread, from /proc; rows without a pid have none. */
+  readonly cpuMainUs: number | undefined;
+  readonly cpuOtherUs: number | undefined;
   readonly tool: string;
 }
 
@@ -38,10 +43,14 @@ export interface JsonSummary {
   readonly row: RowId;
   readonly runs: number;
   readonly rps: number;
+  readonly rpsMin: number;
+  readonly rpsMax: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
   readonly rssBytes: number | undefined;
+  readonly cpuMainUs: number | undefined;
+  readonly cpuOtherUs: number | undefined;
   readonly tool: string;
 }
 
@@ -60,6 +69,22 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** f(first, second) for each repetition in which both rows were measured, in repetition order. */
+export function paired(samples: readonly JsonSample[] | undefined, first: RowId, second: RowId, f: (a: JsonSample, b: JsonSample) => number): number[] {
+  if (!samples) return [];
+  const reps = [...new Set(samples.map((s) => s.rep))].sort((p, q) => p - q);
+  return reps.flatMap((rep) => {
+    const a = samples.find((s) => s.rep === rep && s.row === first);
+    const b = samples.find((s) => s.rep === rep && s.row === second);
+    return a && b ? [f(a, b)] : [];
+  });
+}
+
+function medianDefined(values: readonly (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? median(defined) : undefined;
+}
+
 function maxDefined(values: readonly (number | undefined)[]): number | undefined {
   const defined = values.filter((v): v is number => v !== undefined);
   return defined.length ? Math.max(...defined) : undefined;
@@ -76,10 +101,14 @@ export function summarizeJson(samples: readonly JsonSample[]): JsonSummary[] {
       row,
       runs: mine.length,
       rps: median(mine.map((s) => s.rps)),
+      rpsMin: Math.min(...mine.map((s) => s.rps)),
+      rpsMax: Math.max(...mine.map((s) => s.rps)),
       p50Ms: median(mine.map((s) => s.p50Ms)),
       p99Ms: median(mine.map((s) => s.p99Ms)),
       failures: mine.reduce((sum, s) => sum + s.failures, 0),
       rssBytes: maxDefined(mine.map((s) => s.rssBytes)),
+      cpuMainUs: medianDefined(mine.map((s) => s.cpuMainUs)),
+      cpuOtherUs: medianDefined(mine.map((s) => s.cpuOtherUs)),
       tool: [...new Set(mine.map((s) => s.tool))].join('+'),
     };
   });
@@ -108,17 +137,21 @@ export type Table = { readonly title: string; readonly head: readonly string[]; 
 export function jsonTable(title: string, summaries: readonly JsonSummary[]): Table {
   const direct = summaries.find((s) => s.row === 'a');
   const nginx = summaries.find((s) => s.row === 'd');
+  // "added" is against row (a); a run without it (--rows) leaves the two columns out.
+  const added = (s: JsonSummary): string[] => (direct ? (s.row === 'a' ? ['-', '-'] : [signed(s.p50Ms - direct.p50Ms), signed(s.p99Ms - direct.p99Ms)]) : []);
   return {
     title,
-    head: ['row', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'p50 added', 'p99 added', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
+    head: ['row', 'tool', 'req/s', 'req/s min-max', 'p50 ms', 'p99 ms', ...(direct ? ['p50 added', 'p99 added'] : []), 'CPU us/exch main', 'CPU us/exch other', 'peak RSS MB', 'req/s vs (d)', 'p99 vs (d)', 'runs', 'failures'],
     rows: summaries.map((s) => [
       ROW_LABELS[s.row],
       s.tool,
       fixed(s.rps, 0),
+      `${fixed(s.rpsMin, 0)}-${fixed(s.rpsMax, 0)}`,
       fixed(s.p50Ms, 3),
       fixed(s.p99Ms, 3),
-      direct && s.row !== 'a' ? signed(s.p50Ms - direct.p50Ms) : '-',
-      direct && s.row !== 'a' ? signed(s.p99Ms - direct.p99Ms) : '-',
+      ...added(s),
+      fixed(s.cpuMainUs, 0),
+      fixed(s.cpuOtherUs, 0),
       mb(s.rssBytes),
       ratio(s.rps, nginx?.rps),
       ratio(s.p99Ms, nginx?.p99Ms),

@@ -2,6 +2,7 @@
 // rotated per repetition, so slow drift on a shared machine (other jobs, thermal, page cache)
 // spreads over all rows instead of landing on whichever row ran last.
 import { fetchOnce, runAutocannon, runDownload, type ClientTls, type LoadOptions, type LoadResult } from './load.js';
+import { startCpu } from './cpu.js';
 import { measureMemory, type MemoryPlan, type MemorySample } from './memory.js';
 import { JSON_PAYLOADS, type PayloadName } from './payloads.js';
 import { PeakRss } from './processes.js';
@@ -13,7 +14,7 @@ export interface Target {
   /** Base URL without a trailing slash. */
   readonly base: string;
   readonly tls?: ClientTls;
-  /** The process whose peak RSS is reported (the proxy), if any. */
+  /** The process whose peak RSS and CPU per exchange are reported (the proxy), if any. */
   readonly pid?: number;
 }
 
@@ -76,11 +77,26 @@ export async function measure(targets: readonly Target[], plan: Plan, log: (line
         const options: LoadOptions = { url: `${target.base}${JSON_PAYLOADS[workload.payload].path}`, connections: workload.connections, durationS: plan.durationS, ...(target.tls ? { tls: target.tls } : {}) };
         if (plan.warmupS > 0) await runLoad({ ...options, durationS: plan.warmupS }, plan.wrk);
         const rss = target.pid !== undefined ? new PeakRss(target.pid) : undefined;
+        // Read just around the timed run, not the warm-up.
+        const stopCpu = target.pid !== undefined ? startCpu(target.pid) : undefined;
         const result = await runLoad(options, plan.wrk);
-        const sample: JsonSample = { row: target.row, rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, failures: result.failures, rssBytes: rss?.stop(), tool: result.tool };
+        const cpu = stopCpu?.();
+        const perExchangeUs = (seconds: number): number => (seconds * 1e6) / Math.max(1, result.requests);
+        const sample: JsonSample = {
+          row: target.row,
+          rep,
+          rps: result.rps,
+          p50Ms: result.p50Ms,
+          p99Ms: result.p99Ms,
+          failures: result.failures,
+          rssBytes: rss?.stop(),
+          cpuMainUs: cpu && perExchangeUs(cpu.mainS),
+          cpuOtherUs: cpu && perExchangeUs(cpu.otherS),
+          tool: result.tool,
+        };
         json.get(workload.name)?.push(sample);
         log(
-          `  rep ${rep + 1}/${plan.reps} ${workload.name.padEnd(11)} ${ROW_LABELS[target.row].padEnd(38)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(3)} ms  p99 ${sample.p99Ms.toFixed(3)} ms (${result.tool})${sample.failures ? `  FAILURES ${sample.failures}` : ''}`,
+          `  rep ${rep + 1}/${plan.reps} ${workload.name.padEnd(11)} ${ROW_LABELS[target.row].padEnd(38)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(3)} ms  p99 ${sample.p99Ms.toFixed(3)} ms${cpu ? `  cpu ${sample.cpuMainUs?.toFixed(0)}+${sample.cpuOtherUs?.toFixed(0)} us` : ''} (${result.tool})${sample.failures ? `  FAILURES ${sample.failures}` : ''}`,
         );
       }
     }
