@@ -77,15 +77,19 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
     return day;
   };
   watch(current);
+  // The day is looked at again only once the clock passes the next local midnight, not per record.
+  let dayEndsAt = nextLocalMidnight(Date.now());
 
   return {
     write(json) {
-      const today = localDay(new Date());
+      const now = Date.now();
+      const today = now < dayEndsAt ? current.day : localDay(new Date(now));
       if (today !== current.day && !closed) {
         try {
           const next = watch(openDay(dir, today, onPermissionFixed));
           void endDay(current, writeError !== undefined);
           current = next;
+          dayEndsAt = nextLocalMidnight(now);
         } catch (error) {
           fail(`cannot open the traffic file for ${today}: ${(error as Error).message}`);
         }
@@ -112,6 +116,12 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
       return endDay(current, writeError !== undefined);
     },
   };
+}
+
+function nextLocalMidnight(now: number): number {
+  const midnight = new Date(now);
+  midnight.setHours(24, 0, 0, 0);
+  return midnight.getTime();
 }
 
 function appendNoLink(file: string, bytes: Buffer): void {

@@ -17,7 +17,6 @@ const SPLICED_BASE64_BYTES = 64 * 1024;
 const MARK_ID = randomBytes(8).toString('hex');
 const REQUEST_MARK = `\u0000ons-proxy request body ${MARK_ID}\u0000`;
 const RESPONSE_MARK = `\u0000ons-proxy response body ${MARK_ID}\u0000`;
-const QUOTE = Buffer.from('"');
 
 const spliced = (message: TrafficMessage): boolean =>
   message.body instanceof JsonBody || (message.bodyEncoding === 'base64' && typeof message.body === 'string' && message.body.length >= SPLICED_BASE64_BYTES);
@@ -33,18 +32,26 @@ export function recordBytes(record: TrafficRecord): Buffer {
     response: response ? { ...record.response, body: RESPONSE_MARK } : record.response,
   };
   const text = JSON.stringify(marked);
-  const parts: Buffer[] = [];
+  // The pieces are written straight into one buffer of the record's length: no piece is
+  // encoded into a buffer of its own, and a large body is copied once, not twice.
+  // A base64 body is ASCII: written as latin1, one byte per character, without UTF-8 encoding.
+  const pieces: Array<string | Buffer | { readonly ascii: string }> = [];
   let from = 0;
   const splice = (mark: string, message: TrafficMessage): void => {
     const quoted = JSON.stringify(mark);
     const at = text.indexOf(quoted, from);
-    parts.push(Buffer.from(text.slice(from, at)));
-    if (message.body instanceof JsonBody) parts.push(message.body.text);
-    else parts.push(QUOTE, Buffer.from(message.body as string, 'latin1'), QUOTE);
+    pieces.push(text.slice(from, at));
+    if (message.body instanceof JsonBody) pieces.push(message.body.text);
+    else pieces.push('"', { ascii: message.body as string }, '"');
     from = at + quoted.length;
   };
   if (request) splice(REQUEST_MARK, record.request);
   if (response) splice(RESPONSE_MARK, record.response);
-  parts.push(Buffer.from(text.slice(from)));
-  return Buffer.concat(parts);
+  pieces.push(text.slice(from));
+  let length = 0;
+  for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : Buffer.isBuffer(piece) ? piece.length : piece.ascii.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const piece of pieces) at += typeof piece === 'string' ? bytes.write(piece, at) : Buffer.isBuffer(piece) ? piece.copy(bytes, at) : bytes.write(piece.ascii, at, 'latin1');
+  return bytes;
 }
