@@ -48,8 +48,8 @@ export function checkWhole(bytes: Uint8Array): JsonTextVerdict {
  * The grammar's state is mostly where the code is: a value is read where one may start, and
  * what may follow it (',', a close, the end) right after it, so a key and its ':' are read
  * with the ',' or '{' before them. Between calls only two places need remembering: before a
- * value, or after one. Everything `advance` touches per byte is a local (private fields read
- * per byte cost more than the check itself); strings, the most of an API answer's bytes, are
+ * value, or after one. Everything `advance` touches per byte is a local, copied from the
+ * fields at its start and back at its end; strings, most of an API answer's bytes, are
  * skipped four bytes at a time.
  */
 export class JsonTextCheck {
