@@ -6,10 +6,11 @@ import { checkOffThread, OFF_THREAD_BYTES } from './json-check-thread.js';
 import { JsonTextCheck, type JsonTextVerdict } from './json-text.js';
 
 /**
- * Bytes checked per event-loop turn: about a millisecond on this project's 2-core machine,
- * so no single body holds the loop for long (the whole check of a 1 MiB body is ~8 of them).
+ * Bytes checked per event-loop turn when a body is not checked at once: as many as the
+ * largest body checked at once (~0.25 ms on this project's 2-core VM at ~1.2 ns per byte,
+ * bench/json-check-row.ts), so no single body holds the loop for long.
  */
-export const JSON_CHECK_SLICE_BYTES = 128 * 1024;
+export const JSON_CHECK_SLICE_BYTES = OFF_THREAD_BYTES;
 
 export class JsonBody {
   #value: unknown;

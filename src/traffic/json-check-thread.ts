@@ -1,14 +1,28 @@
-// Large JSON bodies are checked on a thread of their own. The check is a byte loop: for a
-// 50 KB page of Ons clients it was about a fifth of the proxy's CPU per exchange, all of it
-// on the event loop that also forwards. Handing the bytes to a worker costs the event loop
-// about 10 us (a copy and two messages), so bodies below OFF_THREAD_BYTES stay on it.
+// Large JSON bodies are checked on a thread of their own, so that no single body holds the
+// event loop that also forwards for more than about a quarter of a millisecond. Measured in
+// process on this project's shared 2-core VM (bench/json-check-row.ts): the check takes ~1.2 ns
+// per byte (50 KB: ~60 us, 128 KB: ~0.17 ms, 256 KB: ~0.34 ms, 1 MB: ~1.3 ms), so bodies below
+// OFF_THREAD_BYTES are checked where they are, which also spares the thread's share of two cores.
+//
+// The hand-off copies the body: the caller keeps using its bytes (often the very chunk that was
+// streamed through), so they cannot be moved to the thread. The copy goes into a buffer the
+// thread gave back: a freshly allocated one costs this VM ~3 ns per byte in page faults (50 KB:
+// ~150 us, 256 KB: ~0.8 ms, more than the check; this, not the message, was most of the ~50 us
+// per exchange the profile showed), one already mapped ~0.02 ns. The hand-off then costs the
+// event loop ~10-20 us for a body of a few hundred KB, ~50-150 us for 1 MB.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CheckRequest } from './json-check-worker.js';
+import type { CheckAnswer, CheckRequest } from './json-check-worker.js';
 import { checkWhole, type JsonTextVerdict } from './json-text.js';
 
-export const OFF_THREAD_BYTES = 16 * 1024;
+/** From this size on, a body is checked on the thread: the check of a smaller one takes at most ~0.25 ms on the event loop. */
+export const OFF_THREAD_BYTES = 192 * 1024;
+
+/** The thread's buffers kept to carry the next bodies: at most this many, of at most SPARE_BUFFER_MAX_BYTES each. */
+const SPARE_BUFFERS = 2;
+const SPARE_BUFFER_MAX_BYTES = 4 * 1024 * 1024;
+const spareBuffers: ArrayBuffer[] = [];
 
 interface Waiting {
   readonly bytes: Uint8Array;
@@ -40,15 +54,32 @@ export function bodiesCheckedOffThread(): number {
 export function checkOffThread(bytes: Uint8Array): Promise<JsonTextVerdict> | undefined {
   const thread = worker ?? startWorker();
   if (!thread) return undefined;
-  // A copy of exactly these bytes, moved to the thread: a Buffer may be a view into a larger pool.
-  const copy = new Uint8Array(bytes);
+  const copy = transferableCopy(bytes);
   const id = nextId++;
   // While a check is out the thread keeps the process alive, or a record could be lost at exit.
   if (waiting.size === 0) thread.ref();
   return new Promise((resolve) => {
     waiting.set(id, { bytes, resolve });
-    thread.postMessage({ id, bytes: copy } satisfies CheckRequest, [copy.buffer]);
+    thread.postMessage({ id, bytes: copy } satisfies CheckRequest, [copy.buffer as ArrayBuffer]);
   });
+}
+
+/** The bytes in a buffer of their own that can be moved to the thread: a spare one when it is large enough. */
+function transferableCopy(bytes: Uint8Array): Uint8Array {
+  const spare = spareBuffers.findIndex((buffer) => buffer.byteLength >= bytes.length);
+  // Powers of two, so that a buffer serves the bodies of about its size that come after.
+  const buffer = spare === -1 ? new ArrayBuffer(bytes.length <= SPARE_BUFFER_MAX_BYTES ? 2 ** Math.ceil(Math.log2(bytes.length)) : bytes.length) : (spareBuffers.splice(spare, 1)[0] as ArrayBuffer);
+  const copy = new Uint8Array(buffer, 0, bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+/** Keeps the largest buffers up to the limit, so that a run of large bodies is not carried in fresh ones. */
+function keepSpare(buffer: ArrayBuffer): void {
+  if (buffer.byteLength > SPARE_BUFFER_MAX_BYTES) return;
+  spareBuffers.push(buffer);
+  spareBuffers.sort((a, b) => b.byteLength - a.byteLength);
+  if (spareBuffers.length > SPARE_BUFFERS) spareBuffers.pop();
 }
 
 function startWorker(): Worker | undefined {
@@ -67,7 +98,8 @@ function startWorker(): Worker | undefined {
     return undefined;
   }
   started.unref();
-  started.on('message', ({ id, verdict }: { id: number; verdict: JsonTextVerdict }) => {
+  started.on('message', ({ id, verdict, bytes }: CheckAnswer) => {
+    keepSpare(bytes.buffer as ArrayBuffer);
     const entry = waiting.get(id);
     if (!entry) return;
     waiting.delete(id);

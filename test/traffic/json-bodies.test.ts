@@ -85,17 +85,20 @@ describe('JSON bodies in the record', () => {
   });
 
   it(`checks bodies of ${OFF_THREAD_BYTES / 1024} KB and more on the check thread, with the same verdicts`, async () => {
-    const large = onsListAnswer(50 * 1024);
+    const large = onsListAnswer(OFF_THREAD_BYTES + 50 * 1024);
     const tabInString = `{"remarks":"${'x'.repeat(OFF_THREAD_BYTES)}\t"}`;
     const trailingComma = `[${'1,'.repeat(OFF_THREAD_BYTES)}]`;
+    // Carried to the thread in the larger buffer the one before it came back in: only its own bytes count.
+    const afterLarger = onsListAnswer(OFF_THREAD_BYTES);
     const before = bodiesCheckedOffThread();
-    const { records, fileText, sent } = await throughProxy([large, tabInString, trailingComma]);
-    // The three request bodies; the echo's answers are small.
-    expect(bodiesCheckedOffThread() - before).toBe(3);
+    const { records, fileText, sent } = await throughProxy([large, tabInString, trailingComma, afterLarger]);
+    // The four request bodies; the echo's answers are small.
+    expect(bodiesCheckedOffThread() - before).toBe(4);
     expect(byId(records, sent[0]!.id).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(large.toString()) });
     expect(fileText.includes(`"body":${large.toString()}`)).toBe(true);
     expect(byId(records, sent[1]!.id).request).toMatchObject({ bodyEncoding: 'text', body: tabInString });
     expect(byId(records, sent[2]!.id).request).toMatchObject({ bodyEncoding: 'text', body: trailingComma });
+    expect(byId(records, sent[3]!.id).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(afterLarger.toString()) });
   });
 
   it('parses the body to mask fields and records the masked value', async () => {

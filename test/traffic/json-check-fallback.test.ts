@@ -7,6 +7,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_CHECK_SLICE_BYTES } from '../../src/traffic/json-body.js';
+import { OFF_THREAD_BYTES } from '../../src/traffic/json-check-thread.js';
 import { spawnProxy } from '../support/cli.js';
 import { startUpstream, upstreamEnv, type Upstream } from '../support/harness.js';
 import { onsListAnswer } from '../support/ons-payloads.js';
@@ -28,8 +29,9 @@ describe('large JSON bodies without the check thread', () => {
       cwd,
       env: { ...upstreamEnv(upstream, logDir), NODE_OPTIONS: '--experimental-permission --allow-fs-read=* --allow-fs-write=*', NODE_NO_WARNINGS: '1' },
     });
-    const valid = onsListAnswer(50 * 1024);
-    const invalid = `{"remarks":"${'x'.repeat(40 * 1024)}\t"}`;
+    // Of the size the thread would check.
+    const valid = onsListAnswer(OFF_THREAD_BYTES);
+    const invalid = `{"remarks":"${'x'.repeat(OFF_THREAD_BYTES)}\t"}`;
     // Larger than one slice: checked a slice per event-loop turn.
     const sliced = onsListAnswer(JSON_CHECK_SLICE_BYTES * 3);
     const ids: string[] = [];
