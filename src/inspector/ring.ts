@@ -35,11 +35,12 @@ export class RecordRing {
     readonly maxBytes: number = DEFAULT_MAX_BYTES,
   ) {}
 
-  /** `json` holds the bytes of the record's JSON text, as written to the traffic file. */
-  push(id: string, json: Buffer): void {
+  /** `json` holds the record's JSON text (or its pieces), as written to the traffic file. */
+  push(id: string, json: Buffer | readonly Buffer[]): void {
+    const stored = this.#slabs.store(Buffer.isBuffer(json) ? [json] : json);
     this.#ids.push(id);
-    this.#texts.push(this.#slabs.store(json));
-    this.#bytes += json.length;
+    this.#texts.push(stored);
+    this.#bytes += stored.length;
     this.#trim();
   }
 

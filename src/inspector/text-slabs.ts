@@ -26,18 +26,21 @@ export class TextSlabs {
   readonly #spare: Buffer[] = [];
   readonly #slabOf = new Map<ArrayBufferLike, Slab>();
 
-  /** A copy of `text` in a slab; hand it back to `release` when it is no longer held. */
-  store(text: Buffer): Buffer {
-    if (text.length >= OWN_BUFFER_FROM) return Buffer.from(text);
+  /** A copy of the pieces of a text, side by side in a slab; hand it back to `release` when it is no longer held. */
+  store(pieces: readonly Buffer[]): Buffer {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    if (length >= OWN_BUFFER_FROM) return Buffer.concat(pieces as Buffer[], length);
     let slab = this.#current;
-    if (!slab || slab.used + text.length > slab.bytes.length) {
+    if (!slab || slab.used + length > slab.bytes.length) {
       slab = { bytes: this.#spare.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES), used: 0, live: 0 };
       this.#slabOf.set(slab.bytes.buffer, slab);
       this.#current = slab;
     }
-    const stored = slab.bytes.subarray(slab.used, slab.used + text.length);
-    text.copy(stored);
-    slab.used += text.length;
+    const stored = slab.bytes.subarray(slab.used, slab.used + length);
+    let at = 0;
+    for (const piece of pieces) at += piece.copy(stored, at);
+    slab.used += length;
     slab.live++;
     return stored;
   }

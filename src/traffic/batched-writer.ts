@@ -25,7 +25,6 @@ export interface BatchDestination<Chunk> {
 }
 
 export const joinText = (chunks: string[]): string => chunks.join('');
-export const joinBytes = (chunks: Buffer[]): Buffer => Buffer.concat(chunks);
 
 // How long lines gather before they go to the destination as one write.
 const BATCH_INTERVAL_MS = 10;

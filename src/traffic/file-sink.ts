@@ -1,19 +1,16 @@
 // Writes one NDJSON line per record to <logDir>/traffic-YYYY-MM-DD.ndjson (local date, a new
-// file each day) through pino's asynchronous sonic-boom destination: writing never blocks
-// the event loop, and a failing disk never stops the proxying. The line is the record
-// itself, so it goes to the destination directly: a pino logger always puts its level in
-// front (and with the level formatted away it writes "{," instead). The record comes as the
-// bytes of its JSON text (the inspector keeps the same bytes), so the destination runs in
-// byte mode: no string is joined or encoded again on the way to the disk.
+// file each day), in batches of asynchronous vectored writes (append-writer.ts): writing never
+// blocks the event loop, and a failing disk never stops the proxying. The record comes as the
+// bytes of its JSON text (the inspector keeps the same bytes), written as they are: no string
+// is joined or encoded again on the way to the disk. (pino's sonic-boom wrote them before; it
+// joins each batch into a new buffer, which cost more than the write for large answers.)
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { UserError } from '../config/errors.js';
-import { BatchedWriter, joinBytes, type BatchDestination } from './batched-writer.js';
+import { AppendWriter } from './append-writer.js';
+import type { RecordJson } from './record-bytes.js';
 import { localDay, trafficFileName } from './files.js';
 import { openOwnerOnlyFile, prepareOwnerOnlyFolder, type PermissionNotice } from './owner-only-files.js';
-
-type Destination = ReturnType<typeof pino.destination>;
 
 const NEWLINE = Buffer.from('\n');
 // A link planted under the day's name after it was opened is not followed by the late write either.
@@ -33,8 +30,8 @@ export interface FileSinkStatus {
 }
 
 export interface TrafficFileSink {
-  /** `json`: the bytes of one record's JSON text, without the line break. */
-  write(json: Buffer): void;
+  /** `json`: the pieces of one record's JSON text, without the line break. */
+  write(json: RecordJson): void;
   status(): FileSinkStatus;
   /** Writes out everything buffered, then closes the file. */
   close(): Promise<void>;
@@ -43,8 +40,7 @@ export interface TrafficFileSink {
 interface OpenDay {
   readonly day: string;
   readonly file: string;
-  readonly destination: Destination;
-  readonly writer: BatchedWriter<Buffer>;
+  readonly writer: AppendWriter;
 }
 
 /**
@@ -53,11 +49,16 @@ interface OpenDay {
  */
 export function openTrafficFileSink(logDir: string, onWriteError: (message: string) => void, onPermissionFixed: PermissionNotice): TrafficFileSink {
   const dir = path.resolve(logDir);
+  let writeError: string | undefined;
+  const fail = (message: string): void => {
+    if (writeError === undefined) onWriteError(message);
+    writeError = message;
+  };
   let current: OpenDay;
   try {
     // Records can hold care data: only the owner may read them.
     prepareOwnerOnlyFolder(dir, onPermissionFixed);
-    current = openDay(dir, localDay(new Date()), onPermissionFixed);
+    current = openDay(dir, localDay(new Date()), onPermissionFixed, fail);
   } catch (error) {
     // A system error needs a usable folder; the checks of owner-only-files say themselves what to fix.
     const fix = (error as NodeJS.ErrnoException).code !== undefined ? 'Make the folder writable' : 'Fix that';
@@ -65,18 +66,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
   }
   let written = 0;
   let closed = false;
-  let writeError: string | undefined;
-  const fail = (message: string): void => {
-    if (writeError === undefined) onWriteError(message);
-    writeError = message;
-  };
   let dropped = 0;
-  const watch = (day: OpenDay): OpenDay => {
-    day.destination.on('error', (error: Error) => fail(`cannot write ${day.file}: ${error.message}`));
-    day.destination.on('drop', () => dropped++);
-    return day;
-  };
-  watch(current);
   // The day is looked at again only once the clock passes the next local midnight, not per record.
   let dayEndsAt = nextLocalMidnight(Date.now());
 
@@ -86,7 +76,7 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
       const today = now < dayEndsAt ? current.day : localDay(new Date(now));
       if (today !== current.day && !closed) {
         try {
-          const next = watch(openDay(dir, today, onPermissionFixed));
+          const next = openDay(dir, today, onPermissionFixed, fail);
           void endDay(current, writeError !== undefined);
           current = next;
           dayEndsAt = nextLocalMidnight(now);
@@ -98,10 +88,10 @@ export function openTrafficFileSink(logDir: string, onWriteError: (message: stri
         // An exchange can end while the proxy closes, after the file was handed over: it is
         // still written, synchronously, so no record is lost.
         if (closed) {
-          appendNoLink(current.file, Buffer.concat([json, NEWLINE]));
-        } else {
-          current.writer.write(json);
-          current.writer.write(NEWLINE);
+          appendNoLink(current.file, Buffer.concat([...json, NEWLINE]));
+        } else if (!current.writer.writeLine(json)) {
+          dropped++;
+          return;
         }
         written++;
       } catch (error) {
@@ -133,24 +123,16 @@ function appendNoLink(file: string, bytes: Buffer): void {
   }
 }
 
-function openDay(dir: string, day: string, onPermissionFixed: PermissionNotice): OpenDay {
+function openDay(dir: string, day: string, onPermissionFixed: PermissionNotice, fail: (message: string) => void): OpenDay {
   const file = path.join(dir, trafficFileName(day));
   // Opened synchronously so that a folder we cannot write to fails here, with a clear message.
   const fd = openOwnerOnlyFile(file, onPermissionFixed);
-  const destination = pino.destination({ dest: fd, sync: false, maxLength: MAX_BUFFERED_BYTES, contentMode: 'buffer' });
-  // In byte mode sonic-boom takes Buffers; its type declares only its text-mode write.
-  return { day, file, destination, writer: new BatchedWriter(destination as unknown as BatchDestination<Buffer>, joinBytes) };
+  return { day, file, writer: new AppendWriter(fd, MAX_BUFFERED_BYTES, { onError: (error) => fail(`cannot write ${file}: ${error.message}`) }) };
 }
 
-function endDay({ destination, writer }: OpenDay, failed: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    destination.once('close', () => resolve());
-    try {
-      // After a write error the buffer cannot be written out: drop it rather than wait for it.
-      if (failed) writer.destroy();
-      else writer.end();
-    } catch {
-      resolve(); // already closed
-    }
-  });
+function endDay({ writer }: OpenDay, failed: boolean): Promise<void> {
+  // After a write error what is pending cannot be written out: drop it rather than wait for it.
+  if (!failed) return writer.end();
+  writer.destroy();
+  return Promise.resolve();
 }

@@ -21,10 +21,36 @@ const RESPONSE_MARK = `\u0000ons-proxy response body ${MARK_ID}\u0000`;
 const spliced = (message: TrafficMessage): boolean =>
   message.body instanceof JsonBody || (message.bodyEncoding === 'base64' && typeof message.body === 'string' && message.body.length >= SPLICED_BASE64_BYTES);
 
+/**
+ * A record's JSON text as the pieces it was made of: the text around the bodies, and the
+ * bodies' own bytes. The traffic file writes the pieces as they are and the inspector copies
+ * them into its slabs, so a large body is never copied into a new buffer of the record's
+ * size: on these machines a fresh buffer of tens of KB costs more in page faults than the copy.
+ * The pieces are never changed once made.
+ */
+export type RecordJson = readonly Buffer[];
+
+export function jsonLength(json: RecordJson): number {
+  let length = 0;
+  for (const piece of json) length += piece.length;
+  return length;
+}
+
+/** The pieces as one buffer, for a consumer that needs one (a single piece is not copied). */
+export function joinJson(json: RecordJson): Buffer {
+  return json.length === 1 ? (json[0] as Buffer) : Buffer.concat(json as Buffer[], jsonLength(json));
+}
+
 export function recordBytes(record: TrafficRecord): Buffer {
+  return joinJson(recordJson(record));
+}
+
+const QUOTE = Buffer.from('"');
+
+export function recordJson(record: TrafficRecord): RecordJson {
   const request = spliced(record.request);
   const response = spliced(record.response);
-  if (!request && !response) return Buffer.from(JSON.stringify(record));
+  if (!request && !response) return [Buffer.from(JSON.stringify(record))];
   // A shallow copy keeps the record's own field order, so fields added to the record come along.
   const marked: TrafficRecord = {
     ...record,
@@ -32,26 +58,18 @@ export function recordBytes(record: TrafficRecord): Buffer {
     response: response ? { ...record.response, body: RESPONSE_MARK } : record.response,
   };
   const text = JSON.stringify(marked);
-  // The pieces are written straight into one buffer of the record's length: no piece is
-  // encoded into a buffer of its own, and a large body is copied once, not twice.
-  // A base64 body is ASCII: written as latin1, one byte per character, without UTF-8 encoding.
-  const pieces: Array<string | Buffer | { readonly ascii: string }> = [];
+  const pieces: Buffer[] = [];
   let from = 0;
   const splice = (mark: string, message: TrafficMessage): void => {
     const quoted = JSON.stringify(mark);
     const at = text.indexOf(quoted, from);
-    pieces.push(text.slice(from, at));
+    pieces.push(Buffer.from(text.slice(from, at)));
     if (message.body instanceof JsonBody) pieces.push(message.body.text);
-    else pieces.push('"', { ascii: message.body as string }, '"');
+    else pieces.push(QUOTE, Buffer.from(message.body as string, 'latin1'), QUOTE);
     from = at + quoted.length;
   };
   if (request) splice(REQUEST_MARK, record.request);
   if (response) splice(RESPONSE_MARK, record.response);
-  pieces.push(text.slice(from));
-  let length = 0;
-  for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : Buffer.isBuffer(piece) ? piece.length : piece.ascii.length;
-  const bytes = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (const piece of pieces) at += typeof piece === 'string' ? bytes.write(piece, at) : Buffer.isBuffer(piece) ? piece.copy(bytes, at) : bytes.write(piece.ascii, at, 'latin1');
-  return bytes;
+  pieces.push(Buffer.from(text.slice(from)));
+  return pieces;
 }

@@ -28,16 +28,16 @@ describe('the ring on reused slabs', () => {
     const slabs = new TextSlabs();
     // 100 KB texts: ten fill a 1 MB slab.
     const text = (index: number): Buffer => Buffer.alloc(100 * 1024, `${index}|`);
-    const first = Array.from({ length: 10 }, (_, index) => slabs.store(text(index)));
+    const first = Array.from({ length: 10 }, (_, index) => slabs.store([text(index)]));
     for (const stored of first.slice(1)) slabs.release(stored);
-    for (let index = 10; index < 40; index++) slabs.store(text(index));
+    for (let index = 10; index < 40; index++) slabs.store([text(index)]);
     expect(first[0]?.equals(text(0))).toBe(true);
   });
 
   it('copies the text, so the caller may reuse the buffer it handed over', () => {
     const slabs = new TextSlabs();
     const text = Buffer.from('{"a":1}');
-    const stored = slabs.store(text);
+    const stored = slabs.store([text]);
     text.fill(0);
     expect(stored.toString()).toBe('{"a":1}');
   });

@@ -21,11 +21,11 @@ describe('the traffic file', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(evening);
     const sink = openTrafficFileSink(folder, () => undefined, () => undefined);
-    sink.write(Buffer.from('{"id":"before midnight"}'));
+    sink.write([Buffer.from('{"id":"before midnight"}')]);
     vi.setSystemTime(new Date(2026, 11, 7, 23, 59, 59, 999));
-    sink.write(Buffer.from('{"id":"last of the day"}'));
+    sink.write([Buffer.from('{"id":"last of the day"}')]);
     vi.setSystemTime(new Date(2026, 11, 8, 0, 0, 0, 1));
-    sink.write(Buffer.from('{"id":"after midnight"}'));
+    sink.write([Buffer.from('{"id":"after midnight"}')]);
     await sink.close();
 
     const first = path.join(folder, trafficFileName(localDay(evening)));

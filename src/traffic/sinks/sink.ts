@@ -1,3 +1,4 @@
+import type { RecordJson } from '../record-bytes.js';
 import type { TrafficRecord } from '../record.js';
 
 /**
@@ -7,8 +8,8 @@ import type { TrafficRecord } from '../record.js';
  */
 export interface RecordSink {
   readonly name: string;
-  /** `json` holds the bytes of the record's JSON text, serialised once for every sink. */
-  write(record: TrafficRecord, json: Buffer): void;
+  /** `json` holds the pieces of the record's JSON text, serialised once for every sink; a sink never changes them. */
+  write(record: TrafficRecord, json: RecordJson): void;
   /** Merged into the recorder's part of GET /__proxy/status. */
   status?(): Record<string, unknown>;
   /** Writes out what it holds when the proxy stops; runs after the last record was written. */
