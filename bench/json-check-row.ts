@@ -1,7 +1,7 @@
 // Row "json check", in process: what the recorder's JSON text check (src/traffic/json-text.ts)
 // costs per byte over Ons-shaped answers of 4 KB, 50 KB and 1 MB, and, for the sizes near the
 // check thread's threshold, the check inline against handing the body to the thread
-// (checkOffThread's cost on the calling thread: the copy and postMessage).
+// (the check thread's cost on the calling thread: the copy and postMessage).
 // Alone, after `npx tsc -p bench`:
 //   node bench/dist/bench/json-check-row.js [--baseline <an earlier json-text.js>] [--reps <n>]
 // --baseline adds the same rows for another build of the check (e.g. `git show <commit>:src/traffic/json-text.ts`
@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { checkOffThread } from '../src/traffic/json-check-thread.js';
+import { JsonCheckThread } from '../src/traffic/json-check-thread.js';
 import { checkWhole, type JsonTextVerdict } from '../src/traffic/json-text.js';
 import { onsListAnswer, onsObjectAnswer } from '../test/support/ons-payloads.js';
 import { median, renderText, type Table } from './report.js';
@@ -58,19 +58,26 @@ async function medianMicros(reps: number, work: () => Promise<void> | void, meas
   return median(samples);
 }
 
-/** What checkOffThread costs the calling thread (until postMessage returns), each answer awaited before the next hand-off. */
+/** What a JsonCheckThread's check costs the calling thread (until postMessage returns), each answer awaited before the next hand-off. */
 async function handOffMicros(body: Buffer, reps: number): Promise<number> {
   let answer: Promise<JsonTextVerdict> | undefined;
-  return medianMicros(
+  const thread = new JsonCheckThread((reason) => {
+    throw new Error(`the check thread is unavailable: ${reason}`);
+  });
+  try {
+    return await medianMicros(
     reps,
     async () => {
       if (!answer) throw new Error('the check thread did not start: build it with `npx tsc -p bench` first');
       if (!(await answer).valid) throw new Error('the thread found the payload invalid');
     },
     () => {
-      answer = checkOffThread(body);
+      answer = thread.check(body);
     },
   );
+  } finally {
+    await thread.close();
+  }
 }
 
 /** A copy into a freshly allocated buffer: what each hand-off cost before the thread's buffers were reused. */

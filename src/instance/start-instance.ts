@@ -76,7 +76,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   const sinks = [trafficFile, consoleLineSink(config.logDir, deps.logger), pages.recentRecords];
   const apiDocument = apiDocumentFeature(knowledge, { findingsHeader: config.findingsHeader, logger: deps.logger });
   // The instance's one recording pipeline: the recorder feeds it, and closing the app closes it.
-  const recording = new RecordingPipeline(recordContext(config), sinks, [apiDocument.annotate, ...(design ? [design.annotate] : [])], deps.logger);
+  const recording = new RecordingPipeline(recordContext(config, deps.logger), sinks, [apiDocument.annotate, ...(design ? [design.annotate] : [])], deps.logger);
   const traffic = recordTraffic(recording, deps.logger);
   const app = await buildProxyApp({
     upstream: config.upstream,

@@ -5,6 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { jsonBodyOf, JsonBody, type JsonBodyCheck } from './json-body.js';
+import type { JsonCheckThread } from './json-check-thread.js';
 import { MAX_RECORDED_JSON_DEPTH } from './json-depth.js';
 import type { BodyEncoding } from './record.js';
 
@@ -15,6 +16,8 @@ export interface CapturedBody {
   readonly contentType: string | undefined;
   readonly contentEncoding: string | undefined;
   readonly limit: number;
+  /** Where large JSON bodies are checked; without one they are checked a slice per turn. */
+  readonly checkThread?: JsonCheckThread | undefined;
 }
 
 export interface DescribedBody {
@@ -60,7 +63,7 @@ function describeDecoded(captured: CapturedBody, decoded: DecodedContent): Descr
   const type = captured.contentType ?? '';
   if (!JSON_TYPE.test(type) || truncated) return describeNotJson(type, bytes, truncated, undefined);
   // Checked without parsing: the record carries the body's bytes, parsed only when asked.
-  const json = jsonBodyOf(bytes, MAX_RECORDED_JSON_DEPTH);
+  const json = jsonBodyOf(bytes, MAX_RECORDED_JSON_DEPTH, captured.checkThread);
   const described = (checked: JsonBodyCheck): DescribedBody =>
     checked instanceof JsonBody
       ? { body: checked, bodyEncoding: 'json', truncated }

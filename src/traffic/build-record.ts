@@ -7,6 +7,7 @@ import { checkWhole } from './json-text.js';
 import type { RecordHeaders, TrafficMessage, TrafficRecord } from './record.js';
 import type { CredentialMask, Redactor } from './redact.js';
 import type { ExchangeFacts, ResponseHeaders } from './exchange-facts.js';
+import type { JsonCheckThread } from './json-check-thread.js';
 
 export interface RecordContext {
   readonly profile: string;
@@ -14,6 +15,8 @@ export interface RecordContext {
   readonly logBodies: boolean;
   readonly bodyLimit: number;
   readonly redactor: Redactor;
+  /** The pipeline's thread for large JSON bodies (none: they are checked a slice per turn). */
+  readonly checkThread?: JsonCheckThread | undefined;
 }
 
 /**
@@ -112,6 +115,7 @@ export function describeMessage(
     contentType: headerText(headers['content-type']),
     contentEncoding: headerText(headers['content-encoding']),
     limit: context.bodyLimit,
+    checkThread: context.checkThread,
   });
   const redacted = (body: DescribedBody): TrafficMessage => {
     const unchecked = context.redactor.masksFields ? uncheckableReason(body) : undefined;

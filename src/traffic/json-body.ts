@@ -2,7 +2,7 @@
 // and parsed only when a consumer asks for the value (redaction, advisory checks, a reader
 // in the same process). The traffic file and the inspector take the bytes as they are.
 import { isUtf8 } from 'node:buffer';
-import { checkOffThread, OFF_THREAD_BYTES } from './json-check-thread.js';
+import { OFF_THREAD_BYTES, type JsonCheckThread } from './json-check-thread.js';
 import { JsonTextCheck, type JsonTextVerdict } from './json-text.js';
 
 /**
@@ -70,9 +70,9 @@ export type JsonBodyCheck = JsonBody | 'too deep' | undefined;
  * levels. Small bodies are checked at once; larger ones on the check thread, or a slice per
  * turn when there is none, and then the answer is a promise.
  */
-export function jsonBodyOf(bytes: Buffer, maxDepth: number): JsonBodyCheck | Promise<JsonBodyCheck> {
+export function jsonBodyOf(bytes: Buffer, maxDepth: number, thread?: JsonCheckThread): JsonBodyCheck | Promise<JsonBodyCheck> {
   if (!isUtf8(bytes)) return undefined;
-  const offThread = bytes.length >= OFF_THREAD_BYTES ? checkOffThread(bytes) : undefined;
+  const offThread = thread !== undefined && bytes.length >= OFF_THREAD_BYTES ? thread.check(bytes) : undefined;
   if (offThread) return offThread.then((verdict) => conclude(verdict, bytes, maxDepth));
   const check = new JsonTextCheck(bytes);
   if (check.advance(JSON_CHECK_SLICE_BYTES)) return conclude(check.verdict, bytes, maxDepth);

@@ -12,7 +12,7 @@ import type { RecordContext } from './build-record.js';
 import { takeExchangeFacts, type ExchangeBodies, type ResponseHeaders } from './exchange-facts.js';
 import type { ConsoleLogger } from '../log/logger.js';
 import { createRedactor } from './redact.js';
-import { bodiesCheckedOffThread, whenCheckThreadUnavailable } from './json-check-thread.js';
+import { JsonCheckThread } from './json-check-thread.js';
 import { buildRefusalRecord } from './refusal-record.js';
 import type { RecordingPipeline } from './recording-pipeline.js';
 
@@ -26,7 +26,7 @@ declare module 'fastify' {
 type RecorderSettings = Pick<ProxyConfig, 'name' | 'logDir' | 'logTag' | 'logBodies' | 'logBodyLimit' | 'captureFull' | 'redactHeaders' | 'redactFields' | 'accessToken'>;
 
 /** How records are made from this profile's settings: what the pipeline is built with. */
-export function recordContext(config: RecorderSettings): RecordContext {
+export function recordContext(config: RecorderSettings, logger: Pick<ConsoleLogger, 'warn'>): RecordContext {
   return {
     profile: config.name,
     tag: config.logTag,
@@ -35,6 +35,7 @@ export function recordContext(config: RecorderSettings): RecordContext {
     // A session recorded for fixtures keeps whole bodies (--capture-full).
     bodyLimit: config.logBodies ? (config.captureFull ? Number.MAX_SAFE_INTEGER : config.logBodyLimit) : 0,
     redactor: createRedactor(config),
+    checkThread: new JsonCheckThread((reason) => logger.warn(`Large JSON bodies are checked on the main thread from now on, which slows the proxy: the check thread is unavailable (${reason}).`)),
   };
 }
 
@@ -44,7 +45,6 @@ export function recordContext(config: RecorderSettings): RecordContext {
  */
 export function recordTraffic(pipeline: RecordingPipeline, logger: ConsoleLogger): ProxyFeature {
   const bodyLimit = pipeline.context.bodyLimit;
-  whenCheckThreadUnavailable((reason) => logger.warn(`Large JSON bodies are checked on the main thread from now on, which slows the proxy: the check thread is unavailable (${reason}).`));
 
   const bodiesOf = (request: FastifyRequest): ExchangeBodies =>
     (request.trafficBodies ??= { request: undefined, response: undefined, responseHeaders: undefined });
@@ -104,7 +104,7 @@ export function recordTraffic(pipeline: RecordingPipeline, logger: ConsoleLogger
       }
     },
     status() {
-      return { ...pipeline.status(), jsonBodiesCheckedOffThread: bodiesCheckedOffThread() };
+      return { ...pipeline.status(), jsonBodiesCheckedOffThread: pipeline.context.checkThread?.checked ?? 0 };
     },
     close() {
       return pipeline.close();

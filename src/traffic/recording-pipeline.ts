@@ -95,6 +95,7 @@ export class RecordingPipeline {
         this.#logger.error(`the ${sink.name} record sink did not close cleanly: ${(error as Error).message}`);
       }
     }
+    await this.#context.checkThread?.close();
   }
 
   async #settle(): Promise<void> {

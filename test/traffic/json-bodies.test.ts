@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningInstance } from '../../src/instance/start-instance.js';
 import { bodyValue, JSON_CHECK_SLICE_BYTES, JsonBody } from '../../src/traffic/json-body.js';
-import { bodiesCheckedOffThread, OFF_THREAD_BYTES } from '../../src/traffic/json-check-thread.js';
+import { OFF_THREAD_BYTES } from '../../src/traffic/json-check-thread.js';
 import { JsonTextCheck } from '../../src/traffic/json-text.js';
 import type { TrafficRecord } from '../../src/traffic/index.js';
 import { configFor, startProxy, startUpstream, type Upstream } from '../support/harness.js';
@@ -28,10 +28,11 @@ interface Sent {
 }
 
 /** POSTs each body through a fresh proxy as application/json; returns its records and the traffic file's text. */
-async function throughProxy(bodies: readonly (Buffer | string)[], overrides: Parameters<typeof startProxy>[1] = {}): Promise<{ records: TrafficRecord[]; fileText: string; sent: Sent[] }> {
+async function throughProxy(bodies: readonly (Buffer | string)[], overrides: Parameters<typeof startProxy>[1] = {}): Promise<{ records: TrafficRecord[]; fileText: string; sent: Sent[]; checkedOffThread: number }> {
   const logDir = `${upstream.dir}/logs-${Math.random().toString(36).slice(2)}`;
   const proxy: RunningInstance = await startProxy(upstream, { ...overrides, logDir });
   const sent: Sent[] = [];
+  let checkedOffThread: number;
   try {
     for (const text of bodies) {
       const body = Buffer.from(text);
@@ -40,6 +41,16 @@ async function throughProxy(bodies: readonly (Buffer | string)[], overrides: Par
       await response.body.dump();
       sent.push({ id: String(response.headers['x-request-id']), body });
     }
+    // Each proxy's recording has a check thread of its own: its count is in the proxy's status,
+    // once every exchange was recorded (the records are made after the answers went out).
+    type Traffic = { jsonBodiesCheckedOffThread: number; recordsBuilt: number; recordsPending: number };
+    let traffic: Traffic;
+    for (let tries = 0; ; tries++) {
+      traffic = ((await (await request(`${proxy.url}/__proxy/status`)).body.json()) as { traffic: Traffic }).traffic;
+      if ((traffic.recordsBuilt >= bodies.length && traffic.recordsPending === 0) || tries === 500) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    checkedOffThread = traffic.jsonBodiesCheckedOffThread;
   } finally {
     await proxy.close();
   }
@@ -48,7 +59,7 @@ async function throughProxy(bodies: readonly (Buffer | string)[], overrides: Par
   for (const record of records) assertValidRecord(record);
   const files = (await readdir(dir)).filter((name) => name.endsWith('.ndjson'));
   const fileText = (await Promise.all(files.map((name) => readFile(path.join(dir, name), 'utf8')))).join('');
-  return { records, fileText, sent };
+  return { records, fileText, sent, checkedOffThread };
 }
 
 describe('JSON bodies in the record', () => {
@@ -90,10 +101,9 @@ describe('JSON bodies in the record', () => {
     const trailingComma = `[${'1,'.repeat(OFF_THREAD_BYTES)}]`;
     // Carried to the thread in the larger buffer the one before it came back in: only its own bytes count.
     const afterLarger = onsListAnswer(OFF_THREAD_BYTES);
-    const before = bodiesCheckedOffThread();
-    const { records, fileText, sent } = await throughProxy([large, tabInString, trailingComma, afterLarger]);
+    const { records, fileText, sent, checkedOffThread } = await throughProxy([large, tabInString, trailingComma, afterLarger]);
     // The four request bodies; the echo's answers are small.
-    expect(bodiesCheckedOffThread() - before).toBe(4);
+    expect(checkedOffThread).toBe(4);
     expect(byId(records, sent[0]!.id).request).toMatchObject({ bodyEncoding: 'json', body: JSON.parse(large.toString()) });
     expect(fileText.includes(`"body":${large.toString()}`)).toBe(true);
     expect(byId(records, sent[1]!.id).request).toMatchObject({ bodyEncoding: 'text', body: tabInString });
