@@ -68,7 +68,6 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
-  const retention = scheduleRetention(config.logDir, retentionLimits(config), { info: (line) => deps.logger.info(line), warn: (line) => deps.logger.warn(line) });
   const warnings = [exposureWarning(config)].filter((warning) => warning !== undefined);
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
@@ -90,12 +89,13 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    retention.stop();
     await app.close();
     await dispatcher.destroy();
     throw describeListenError(error as NodeJS.ErrnoException, config);
   }
   for (const warning of warnings) deps.logger.warn(warning);
+  // Its first pass over the log folder runs once the proxy listens: nothing before needs it.
+  const retention = scheduleRetention(config.logDir, retentionLimits(config), { info: (line) => deps.logger.info(line), warn: (line) => deps.logger.warn(line) });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
