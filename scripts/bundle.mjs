@@ -59,6 +59,10 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
   plugins: [lazyUndici],
+  // Less text for Node to read and parse at every start (about 50 ms of CPU of ~450); names
+  // stay as written, so stack traces and function names read as before (the maps map lines).
+  minifyWhitespace: true,
+  minifySyntax: true,
   // Dependencies written as CommonJS call require(); an ES module bundle has none of its own.
   banner: { js: "import { createRequire as __ons_proxy_require } from 'node:module'; const require = __ons_proxy_require(import.meta.url);" },
 });
