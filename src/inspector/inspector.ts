@@ -136,7 +136,17 @@ export interface Inspector extends ProxyFeature {
 export function inspector(config: InspectorSettings, logger: ConsoleLogger, warnings: readonly string[] = []): Inspector {
   const ring = new RecordRing(config.inspectorLimit);
   const events = new EventStream();
-  const assets = new Map(Object.keys(ASSET_TYPES).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]));
+  // Read when a page first asks, not at start: most runs never open the inspector.
+  const assets = new Map<string, Buffer>();
+  const asset = (name: string): Buffer | undefined => {
+    if (!Object.hasOwn(ASSET_TYPES, name)) return undefined;
+    let body = assets.get(name);
+    if (!body) {
+      body = readFileSync(new URL(name, ASSETS_DIR));
+      assets.set(name, body);
+    }
+    return body;
+  };
   // A resent exchange's record is handed back to the page once it arrives here.
   const arrivalListeners = new Set<(record: TrafficRecord) => void>();
   const arrivals: RecordArrivals = (listener) => {
@@ -171,7 +181,7 @@ export function inspector(config: InspectorSettings, logger: ConsoleLogger, warn
     recentRecords,
     register(app: FastifyInstance) {
       const sendAsset = (name: string) => async (_request: unknown, reply: FastifyReply) => {
-        const body = assets.get(name);
+        const body = asset(name);
         if (!body) return reply.code(404).send();
         return reply
           .header('content-type', ASSET_TYPES[name])

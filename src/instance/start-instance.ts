@@ -16,9 +16,11 @@ import { retentionLimits, scheduleRetention } from '../traffic/retention.js';
 import { consoleLineSink, trafficFileSink } from '../traffic/sinks/index.js';
 import { inspector } from '../inspector/inspector.js';
 import { inspectorLogin } from '../inspector/login.js';
-import { ApiKnowledge, apiDocumentFeature, type ApiIndex } from '../openapi/index.js';
+import type { ApiIndex } from '../openapi/api-index.js';
+import { apiDocumentFeature } from '../openapi/feature.js';
+import { openDocumentKnowledge, type DocumentKnowledge } from '../openapi/knowledge-source.js';
 import { forwardedDocumentSandbox } from '../admin/index.js';
-import { openTechnicalDesign } from '../design/index.js';
+import type { TechnicalDesignFeature } from '../design/enforce.js';
 
 export interface RunningInstance {
   readonly config: ProxyConfig;
@@ -62,14 +64,11 @@ function upstreamSide(config: ProxyConfig, deps: InstanceDependencies): { dispat
 export async function startInstance(config: ProxyConfig, deps: InstanceDependencies): Promise<RunningInstance> {
   assertStartable(config);
   const { dispatcher, certificateKey, features: certificate } = upstreamSide(config, deps);
-  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
-  const knowledge = deps.api ? ApiKnowledge.of(deps.api) : ApiKnowledge.open(config.openapi, deps.logger, { noteAbsentFields: config.environment !== 'development' });
   // Read before any file is opened: a design that cannot be used stops the start.
-  const design = config.design === undefined ? undefined : await openOrRelease(() => openTechnicalDesign(config.design as string, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }), knowledge, dispatcher);
+  const { knowledge, design } = await documentAndDesign(config, deps, dispatcher);
 
   // Opened before the inspector, which reads today's file back.
   const trafficFile = trafficFileSink(config.logDir, deps.logger);
-  const retention = scheduleRetention(config.logDir, retentionLimits(config), { info: (line) => deps.logger.info(line), warn: (line) => deps.logger.warn(line) });
   const warnings = [exposureWarning(config)].filter((warning) => warning !== undefined);
   const pages = inspector(config, deps.logger, warnings);
   // Every record goes to each of these, in this order.
@@ -93,12 +92,13 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    retention.stop();
     await app.close();
     await dispatcher.destroy();
     throw describeListenError(error as NodeJS.ErrnoException, config);
   }
   for (const warning of warnings) deps.logger.warn(warning);
+  // Its first pass over the log folder runs once the proxy listens: nothing before needs it.
+  const retention = scheduleRetention(config.logDir, retentionLimits(config), { info: (line) => deps.logger.info(line), warn: (line) => deps.logger.warn(line) });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
@@ -115,8 +115,25 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
   };
 }
 
+/**
+ * The API document and the Technical Design. Their modules (the document's validators, the
+ * design's YAML reader) are loaded only when there is a document or a design to open.
+ */
+async function documentAndDesign(config: ProxyConfig, deps: InstanceDependencies, dispatcher: SwappableDispatcher): Promise<{ knowledge: DocumentKnowledge; design: TechnicalDesignFeature | undefined }> {
+  // Staging and production serve only the fields a Technical Design selected: missing model fields are worth a note there.
+  const options = { noteAbsentFields: config.environment !== 'development' };
+  if (config.design === undefined && !deps.api) return { knowledge: await openDocumentKnowledge(config.openapi, deps.logger, options), design: undefined };
+  const { ApiKnowledge } = await import('../openapi/knowledge.js');
+  const knowledge = deps.api ? ApiKnowledge.of(deps.api) : ApiKnowledge.open(config.openapi, deps.logger, options);
+  if (config.design === undefined) return { knowledge, design: undefined };
+  const file = config.design;
+  const { openTechnicalDesign } = await import('../design/index.js');
+  const design = await openOrRelease(() => openTechnicalDesign(file, knowledge, { blockedStatus: config.designBlockedStatus, representation: config.designFilteredFields, logger: deps.logger }), knowledge, dispatcher);
+  return { knowledge, design };
+}
+
 /** What `open` returns; when it throws, the document's download and the dispatcher are released first. */
-async function openOrRelease<T>(open: () => T, knowledge: ApiKnowledge, dispatcher: SwappableDispatcher): Promise<T> {
+async function openOrRelease<T>(open: () => T, knowledge: DocumentKnowledge, dispatcher: SwappableDispatcher): Promise<T> {
   try {
     return open();
   } catch (error) {

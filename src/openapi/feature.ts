@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyFeature } from '../proxy/feature.js';
 import type { RecordAnnotation, RecordAnnotator } from '../traffic/recording-pipeline.js';
 import type { TrafficRecord } from '../traffic/record.js';
-import type { ApiKnowledge, KnowledgeLogger } from './knowledge.js';
+import type { DocumentKnowledge, KnowledgeLogger } from './knowledge-source.js';
 import type { ApiOperation } from './operations.js';
 
 export const FINDINGS_HEADER = 'x-ons-proxy-findings';
@@ -19,7 +19,7 @@ export interface ApiDocumentFeature extends ProxyFeature {
   readonly annotate: RecordAnnotator;
 }
 
-export function apiDocumentFeature(knowledge: ApiKnowledge, options: { findingsHeader: boolean; logger: FeatureLogger }): ApiDocumentFeature {
+export function apiDocumentFeature(knowledge: DocumentKnowledge, options: { findingsHeader: boolean; logger: FeatureLogger }): ApiDocumentFeature {
   const warned = new Set<string>();
   // Operations whose checks could not run (a schema the validator cannot compile), said at debug once each.
   const uncheckable = new Set<ApiOperation>();

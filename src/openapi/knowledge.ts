@@ -1,29 +1,14 @@
 // Which document a proxy uses (ONS_PROXY_OPENAPI: a file, an https URL, off, or by default
 // the cached Ons document) and holding it while the proxy runs. Nothing here delays start
 // or a request: a URL is fetched in the background and swapped in when it arrives.
-import path from 'node:path';
-import { openApiDocumentUrl } from '../config/presets.js';
 import { readRegularFileSync } from '../files/index.js';
 import { ApiIndex } from './api-index.js';
 import { cacheEntry, readCacheMeta } from './cache.js';
 import { OpenApiDocumentError, parseDocument } from './document.js';
 import { downloadDocument } from './download.js';
+import { documentSource, NO_DOCUMENT_CACHED, WHAT_THE_DOCUMENT_ADDS, type DocumentKnowledge, type DocumentSource, type KnowledgeLogger, type KnowledgeOptions } from './knowledge-source.js';
 
-export type DocumentSource =
-  | { readonly kind: 'off' }
-  | { readonly kind: 'file'; readonly file: string }
-  | { readonly kind: 'url'; readonly url: string }
-  /** The setting was left alone: the cached copy of the API's own document, if any. */
-  | { readonly kind: 'default'; readonly url: string | undefined };
-
-/** Reads ONS_PROXY_OPENAPI's value; relative paths are against `cwd`. */
-export function documentSource(value: string | undefined, cwd = process.cwd()): DocumentSource {
-  const text = value?.trim();
-  if (text === undefined || text === '') return { kind: 'default', url: openApiDocumentUrl() };
-  if (text.toLowerCase() === 'off') return { kind: 'off' };
-  if (/^https?:\/\//i.test(text)) return { kind: 'url', url: text };
-  return { kind: 'file', file: path.resolve(cwd, text) };
-}
+export { documentSource, WHAT_THE_DOCUMENT_ADDS, type DocumentSource, type KnowledgeLogger } from './knowledge-source.js';
 
 /** Ons's document is about 3 MB; a file many times that is not an API document. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -49,16 +34,8 @@ export function loadCachedDocument(url: string, options: { noteAbsentFields?: bo
   return loadDocumentFile(entry.file, { ...options, label: `${url} (cached in ${entry.file})` });
 }
 
-export interface KnowledgeLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export const WHAT_THE_DOCUMENT_ADDS = 'operation names on every record, hints for removed /t/ paths and advisory checks of requests and answers';
-
 /** The document of a running proxy: none, loaded at start, or arriving from a URL. */
-export class ApiKnowledge {
+export class ApiKnowledge implements DocumentKnowledge {
   #current: ApiIndex | undefined;
   #download: Promise<void> | undefined;
   readonly #stop = new AbortController();
@@ -89,7 +66,7 @@ export class ApiKnowledge {
   }
 
   /** Never throws for a bad document: one error line, and the proxy runs without it. */
-  static open(setting: string | undefined, logger: KnowledgeLogger, options: { noteAbsentFields: boolean; cwd?: string }): ApiKnowledge {
+  static open(setting: string | undefined, logger: KnowledgeLogger, options: KnowledgeOptions): ApiKnowledge {
     const source = documentSource(setting, options.cwd);
     const knowledge = new ApiKnowledge(source);
     const load = (run: () => ApiIndex | undefined): void => {
@@ -109,7 +86,7 @@ export class ApiKnowledge {
       case 'default':
         if (source.url !== undefined) load(() => loadCachedDocument(source.url as string, options));
         if (!knowledge.#current && source.url !== undefined) {
-          logger.info(`No API document cached: with it the proxy adds ${WHAT_THE_DOCUMENT_ADDS}. Run "ons-proxy openapi update" once to fetch it (ONS_PROXY_OPENAPI=off silences this).`);
+          logger.info(NO_DOCUMENT_CACHED);
         }
         break;
       case 'url':

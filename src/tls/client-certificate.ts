@@ -15,7 +15,8 @@ export interface ClientCertificate {
 
 /** Loads and checks the certificate of one profile (throws UserError), says its warnings, and keeps it current. */
 export function openClientCertificate(config: ProxyConfig, log: CertificateLog): ClientCertificate {
-  const initial = loadClientCertificate(config);
+  // Its only connections go through the agent below, which completes its trust store first.
+  const initial = loadClientCertificate(config, new Date(), { rootsOnFirstConnection: true });
   for (const warning of initial.warnings) log.warn(warning);
   const createAgent = (secureContext: tls.SecureContext) => createUpstreamAgent(secureContext, { connectTimeoutMs: config.connectTimeoutMs });
   const dispatcher = new SwappableDispatcher(createAgent(initial.secureContext));

@@ -12,7 +12,7 @@ import {
 } from './assessment.js';
 import { readClientIdentity, type ClientIdentity } from './identity.js';
 import { readClientMaterial, type ClientMaterial } from './material.js';
-import { createClientSecureContext } from './secure-context.js';
+import { createClientSecureContext, type SecureContextOptions } from './secure-context.js';
 
 /** The settings that decide where the certificate comes from and where it is used. */
 export type CertificateSettings = Pick<ProxyConfig, 'cert' | 'key' | 'pfx' | 'passphrase' | 'passphraseFile' | 'ca' | 'environment' | 'upstream' | 'force' | 'throwawayCertificate'>;
@@ -55,13 +55,13 @@ export function hashMaterial(material: ClientMaterial): string {
  * certificate comes from. Throws a UserError (one line, with the fix) on anything that
  * would make every call fail.
  */
-export function loadClientCertificate(settings: CertificateSettings, now = new Date()): LoadedCertificate {
+export function loadClientCertificate(settings: CertificateSettings, now = new Date(), how: SecureContextOptions = {}): LoadedCertificate {
   const material = readClientMaterial(settings);
   const identity = readClientIdentity(material);
   const use = certificateUse(settings);
   assertCurrentlyValid(identity.certificate, now);
   assertRightEnvironment(identity.certificate, use);
-  const secureContext = createClientSecureContext(material, identity);
+  const secureContext = createClientSecureContext(material, identity, how);
   return {
     material,
     identity,

@@ -93,11 +93,19 @@ export function readClientMaterial(sources: ClientMaterialSources): ClientMateri
   };
 }
 
-/** The CAs trusted for the upstream: the default store (system/bundled) plus the extra bundle. */
-export function trustedCas(extraCa: string | undefined): string[] {
-  // Node >= 22.15 exposes the effective default store (with NODE_EXTRA_CA_CERTS and
-  // --use-system-ca); older Nodes only have the bundled Mozilla roots.
+/**
+ * The CAs trusted for the upstream as one explicit list: the default store plus the extra
+ * bundle. Node >= 22.15 exposes the effective default store (with NODE_EXTRA_CA_CERTS and
+ * --use-system-ca); older Nodes only have the bundled Mozilla roots. Undefined on those older
+ * Nodes: there the bundle is added to the context's default store instead (see
+ * createClientSecureContext), which trusts the same roots without parsing them again.
+ */
+export function trustedCaList(extraCa: string): string[] | undefined {
   const withDefaults = tls as typeof tls & { getCACertificates?: (type?: string) => string[] };
-  const defaults = typeof withDefaults.getCACertificates === 'function' ? withDefaults.getCACertificates('default') : [...tls.rootCertificates];
-  return extraCa ? [...defaults, extraCa] : defaults;
+  return typeof withDefaults.getCACertificates === 'function' ? [...withDefaults.getCACertificates('default'), extraCa] : undefined;
+}
+
+/** The bundled roots plus the extra bundle, for a Node whose default store cannot be extended in place. */
+export function bundledRootsAnd(extraCa: string): string[] {
+  return [...tls.rootCertificates, extraCa];
 }

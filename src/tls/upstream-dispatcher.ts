@@ -5,6 +5,7 @@ import type { Agent, Dispatcher, buildConnector } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import connectorFactory from 'undici/lib/core/connect.js';
+import { completeTrust } from './secure-context.js';
 
 export interface UpstreamAgentOptions {
   readonly connectTimeoutMs: number;
@@ -16,17 +17,28 @@ export interface UpstreamAgentOptions {
 export function createUpstreamAgent(secureContext: tls.SecureContext, options: UpstreamAgentOptions): Agent {
   return new AgentClass({
     connect: keepTlsAlerts(
-      connectorFactory({
+      trustCompletedFirst(
         secureContext,
-        // Never trust an unverified upstream, whatever a caller passes per request.
-        rejectUnauthorized: true,
-        timeout: options.connectTimeoutMs,
-      }),
+        connectorFactory({
+          secureContext,
+          // Never trust an unverified upstream, whatever a caller passes per request.
+          rejectUnauthorized: true,
+          timeout: options.connectTimeoutMs,
+        }),
+      ),
     ),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
     // Long pauses between batches are normal for integrations; reconnecting costs a full mTLS handshake.
     keepAliveMaxTimeout: 60_000,
   });
+}
+
+/** A context made with rootsOnFirstConnection gets its default store before its first handshake. */
+function trustCompletedFirst(secureContext: tls.SecureContext, connect: buildConnector.connector): buildConnector.connector {
+  return (connectOptions, callback) => {
+    completeTrust(secureContext);
+    return connect(connectOptions, callback);
+  };
 }
 
 /**
