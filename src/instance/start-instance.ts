@@ -86,6 +86,7 @@ export async function startInstance(config: ProxyConfig, deps: InstanceDependenc
     // exchange after the ones before it, so a refused request reaches nothing past the guards,
     // and the record is built after every feature did its part.
     answers: deps.answers,
+    logger: deps.logger,
     features: [...certificate, ...requestGuards(config, inspectorLogin(config.accessToken)), ...(design ? [design] : []), ...onsRules(config, certificateKey), forwardedDocumentSandbox(), apiDocument, traffic, pages, ...(deps.extraFeatures ?? [])],
   });
 

@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { canonicalAdminTarget, registerAdminRoutes } from '../admin/index.js';
+import { canonicalAdminTarget, isAdminPath, registerAdminRoutes } from '../admin/index.js';
 import type { AnswerSource } from '../answers/index.js';
+import type { ConsoleLogger } from '../log/logger.js';
 import { newExchange, type CompletedExchange } from './exchange.js';
 import { assertPhaseOrder, type ProxyFeature } from './feature.js';
 import { cancelUpstream, whenExchangeEnds } from './client-abort.js';
@@ -24,6 +25,8 @@ export interface ProxyAppOptions {
   readonly statusSummary: Readonly<Record<string, unknown>>;
   /** Answer sources asked before forwarding, in order (see src/answers). */
   readonly answers?: readonly AnswerSource[] | undefined;
+  /** Where a failure on the proxy's own pages is told: those requests have no traffic record. */
+  readonly logger: Pick<ConsoleLogger, 'error'>;
 }
 
 
@@ -86,10 +89,13 @@ export async function buildProxyApp(options: ProxyAppOptions): Promise<FastifyIn
     done();
   });
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const problem = problemForRequestError(error);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const recorded = !isAdminPath(request.url);
+    const problem = problemForRequestError(error, recorded);
     sendProblem(reply, problem);
-    if (problem.status === 500) reply.request.exchange.error = { code: error.code ?? 'INTERNAL', message: error.message };
+    if (problem.status !== 500) return;
+    if (recorded) request.exchange.error = { code: error.code ?? 'INTERNAL', message: error.message };
+    else options.logger.error(`the proxy failed on ${request.method} ${request.url.split('?')[0] ?? ''}: ${error.message}`);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply.header('allow', FORWARDED_METHODS.join(', ')), methodNotSupported(request.method, FORWARDED_METHODS)));
 

@@ -136,14 +136,17 @@ export function problemForFrameworkError(error: FastifyError): Problem {
   if (error.code === 'FST_ERR_BAD_URL') {
     return { status: 400, code: 'bad_request_target', title: 'Bad Request', detail: 'The request target is not a valid path: send a path such as /t/clients with valid %-escapes, or an http:// URL.' };
   }
-  return problemForRequestError(error);
+  // An exchange the router could not take is still recorded (see frameworkErrors in app.ts).
+  return problemForRequestError(error, true);
 }
 
 /** fastify's own request errors (bad bodies on admin routes, bad URLs): client errors say what was wrong, internal ones stay internal. */
-export function problemForRequestError(error: FastifyError): Problem {
+export function problemForRequestError(error: FastifyError, recorded: boolean): Problem {
   const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) {
-    return { status, code: 'proxy_internal_error', title: 'Internal proxy error', detail: 'The proxy failed while handling this request; the traffic record holds the details.' };
+    // Requests to the proxy's own pages are never recorded: their failure is in the console instead.
+    const details = recorded ? 'the traffic record holds the details' : "the proxy's console output holds the details (requests to its own pages under /__proxy/ are not recorded)";
+    return { status, code: 'proxy_internal_error', title: 'Internal proxy error', detail: `The proxy failed while handling this request; ${details}.` };
   }
   // fastify's 4xx messages describe the request, never the proxy's internals.
   return { status, code: 'bad_request', title: STATUS_CODES[status] ?? 'Bad Request', detail: error.message };
