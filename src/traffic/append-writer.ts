@@ -40,6 +40,8 @@ export class AppendWriter {
   #pendingBytes = 0;
   #timer: NodeJS.Timeout | undefined;
   #writing = false;
+  /** How many of the pending buffers the write under way took (they stay pending until it is done). */
+  #inFlight = 0;
   #ending: (() => void) | undefined;
   #destroyed = false;
   #closed = false;
@@ -88,13 +90,22 @@ export class AppendWriter {
     if (!this.#writing) this.#close();
   }
 
-  /** Writes everything pending before returning: for the process's last moments. */
+  /**
+   * Writes everything pending before returning: for the process's last moments. A write under
+   * way is left to finish on its own, as sonic-boom does: writing its lines again here would
+   * record those exchanges twice.
+   */
   flushSync(): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    const waiting = this.#pending.slice(this.#inFlight);
     try {
-      while (this.#pending.length > 0) this.#wrote(fs.writevSync(this.#fd, this.#pending.slice(0, MAX_BUFFERS_PER_WRITE)));
+      while (waiting.length > 0) {
+        let written = fs.writevSync(this.#fd, waiting.slice(0, MAX_BUFFERS_PER_WRITE));
+        while (waiting.length > 0 && written >= (waiting[0] as Buffer).length) written -= (waiting.shift() as Buffer).length;
+        if (written > 0) waiting[0] = (waiting[0] as Buffer).subarray(written);
+      }
     } catch {
       // A file that cannot be written any more (a full disk) loses its lines; the exit goes on.
     }
@@ -108,8 +119,11 @@ export class AppendWriter {
       return;
     }
     this.#writing = true;
-    fs.writev(this.#fd, this.#pending.slice(0, MAX_BUFFERS_PER_WRITE), (error, written) => {
+    const batch = this.#pending.slice(0, MAX_BUFFERS_PER_WRITE);
+    this.#inFlight = batch.length;
+    fs.writev(this.#fd, batch, (error, written) => {
       this.#writing = false;
+      this.#inFlight = 0;
       if (this.#destroyed) {
         this.#close();
         return;

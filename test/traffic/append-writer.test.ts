@@ -55,4 +55,20 @@ describe('AppendWriter', () => {
     execFileSync(process.execPath, ['--input-type=module', '-e', script]);
     expect(await readFile(file, 'utf8')).toBe(Array.from({ length: 100 }, (_, i) => `${i}\n`).join(''));
   });
+
+  it('writes each line once when the process exits while a batch is being written', async () => {
+    folder = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-append-'));
+    const file = path.join(folder, 'lines.ndjson');
+    const module = path.resolve('dist/traffic/append-writer.js');
+    // The writer's batch timer was set first, so it fires first: its write is under way (on
+    // libuv's pool) when the exit comes, and the lines after it are still pending.
+    const script = `import fs from 'node:fs'; import { AppendWriter } from ${JSON.stringify(module)};
+      const writer = new AppendWriter(fs.openSync(${JSON.stringify(file)}, 'a'), 1e9, { onError: () => {} });
+      for (let i = 0; i < 2000; i++) writer.writeLine([Buffer.from(String(i).padEnd(8000, '.'))]);
+      setTimeout(() => process.exit(0), 10);`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => Number.parseInt(line, 10));
+    expect(lines.length).toBe(2000);
+    expect(new Set(lines).size).toBe(2000);
+  });
 });
