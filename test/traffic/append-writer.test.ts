@@ -43,32 +43,30 @@ describe('AppendWriter', () => {
   });
 
   it('writes what is pending when the process exits before the batch went out', async () => {
-    folder = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-append-'));
-    const file = path.join(folder, 'lines.ndjson');
-    // The built module (npm test builds first): Node 20 cannot run the TypeScript source itself.
-    const module = path.resolve('dist/traffic/append-writer.js');
     // The batch waits 10 ms; the process exits at once, with the lines still pending.
-    const script = `import fs from 'node:fs'; import { AppendWriter } from ${JSON.stringify(module)};
-      const writer = new AppendWriter(fs.openSync(${JSON.stringify(file)}, 'a'), 1e9, { onError: () => {} });
-      for (let i = 0; i < 100; i++) writer.writeLine([Buffer.from(String(i))]);
-      process.exit(0);`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script]);
-    expect(await readFile(file, 'utf8')).toBe(Array.from({ length: 100 }, (_, i) => `${i}\n`).join(''));
+    const text = await fileAfterExit('for (let i = 0; i < 100; i++) writer.writeLine([Buffer.from(String(i))]); process.exit(0);');
+    expect(text).toBe(Array.from({ length: 100 }, (_, i) => `${i}\n`).join(''));
   });
 
   it('writes each line once when the process exits while a batch is being written', async () => {
-    folder = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-append-'));
-    const file = path.join(folder, 'lines.ndjson');
-    const module = path.resolve('dist/traffic/append-writer.js');
     // The writer's batch timer was set first, so it fires first: its write is under way (on
     // libuv's pool) when the exit comes, and the lines after it are still pending.
-    const script = `import fs from 'node:fs'; import { AppendWriter } from ${JSON.stringify(module)};
-      const writer = new AppendWriter(fs.openSync(${JSON.stringify(file)}, 'a'), 1e9, { onError: () => {} });
-      for (let i = 0; i < 2000; i++) writer.writeLine([Buffer.from(String(i).padEnd(8000, '.'))]);
-      setTimeout(() => process.exit(0), 10);`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script]);
-    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => Number.parseInt(line, 10));
+    const text = await fileAfterExit("for (let i = 0; i < 2000; i++) writer.writeLine([Buffer.from(String(i).padEnd(8000, '.'))]); setTimeout(() => process.exit(0), 10);");
+    const lines = text.split('\n').filter(Boolean).map((line) => Number.parseInt(line, 10));
     expect(lines.length).toBe(2000);
     expect(new Set(lines).size).toBe(2000);
   });
 });
+
+/** Runs `body` in a process of its own, with `writer` appending to a new file; the file's text once that process ended. */
+async function fileAfterExit(body: string): Promise<string> {
+  folder = await mkdtemp(path.join(os.tmpdir(), 'ons-proxy-append-'));
+  const file = path.join(folder, 'lines.ndjson');
+  // The built module (npm test builds first): Node 20 cannot run the TypeScript source itself.
+  const module = path.resolve('dist/traffic/append-writer.js');
+  const script = `import fs from 'node:fs'; import { AppendWriter } from ${JSON.stringify(module)};
+    const writer = new AppendWriter(fs.openSync(${JSON.stringify(file)}, 'a'), 1e9, { onError: () => {} });
+    ${body}`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+  return readFile(file, 'utf8');
+}
