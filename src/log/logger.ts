@@ -1,7 +1,7 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
-import { BatchedWriter, joinText } from '../traffic/batched-writer.js';
+import { BatchedWriter } from '../traffic/batched-writer.js';
 import { terminalText } from './terminal-text.js';
 
 export type ConsoleLogger = Logger;
@@ -40,7 +40,7 @@ export function createConsoleLogger(level: string, destination: NodeJS.WritableS
   // exits or crashes is lost (up to a whole burst's lines), and one write syscall per batch
   // costs less than a thread-pool hand-off. A log reader that stops reading stalls the
   // proxy, as it would any program that logs to a pipe (pino's own default is the same).
-  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: true }), joinText) : destination;
+  const lines = destination === process.stdout ? new BatchedWriter(pino.destination({ dest: 1, sync: true })) : destination;
   const logger = pino(options, lines);
   lineDestinations.set(logger, lines);
   return logger;

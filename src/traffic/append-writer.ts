@@ -3,27 +3,15 @@
 // project's machines a fresh buffer of a few hundred KB costs more in page faults than the
 // copy into it, and a batch of 50 KB answers is that size every 10 ms.
 //
-// On exit (process.exit, the end of the event loop, an uncaught exception) what is still
-// pending is written synchronously: an asynchronous write started then never completes.
+// On exit what is still pending is written synchronously (write-out-on-exit.ts).
 import fs from 'node:fs';
+import { forgetOnExit, writeOutOnExit } from './write-out-on-exit.js';
 
 // How long lines gather before they go out in one write: a thread-pool hand-off per record
 // would be over a thousand a second.
 const BATCH_INTERVAL_MS = 10;
 // Linux's IOV_MAX: the most buffers one writev takes.
 const MAX_BUFFERS_PER_WRITE = 1024;
-
-const open = new Set<AppendWriter>();
-let exitListening = false;
-function writeOutOnExit(writer: AppendWriter): void {
-  open.add(writer);
-  if (exitListening) return;
-  exitListening = true;
-  // In front of pino's own exit handler, like the console's batched writer.
-  process.prependListener('exit', () => {
-    for (const each of open) each.flushSync();
-  });
-}
 
 export interface AppendWriterEvents {
   /** A write failed: what is pending stays pending (and is dropped past the limit). Said for every failure; the caller decides how often to tell. */
@@ -158,7 +146,7 @@ export class AppendWriter {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    open.delete(this);
+    forgetOnExit(this);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     fs.close(this.#fd, () => {

@@ -1,21 +1,8 @@
-// On exit (process.exit, the end of the event loop, an uncaught exception) pending lines are
-// handed over and the destination written out synchronously: an asynchronous write started
-// then never completes. pino does the same for the destinations it knows, but not for one
-// wrapped in a writer like this; the listener goes in front of pino's, so its lines go first.
-const open = new Set<{ handOver(): void; flushSync(): void }>();
-let exitListening = false;
-function handOverOnExit(writer: { handOver(): void; flushSync(): void }): void {
-  open.add(writer);
-  if (exitListening) return;
-  exitListening = true;
-  process.prependListener('exit', () => {
-    for (const each of open) each.flushSync();
-  });
-}
+import { forgetOnExit, writeOutOnExit } from './write-out-on-exit.js';
 
-/** What a batched writer needs of a sonic-boom destination (pino.destination), in text or byte mode. */
-export interface BatchDestination<Chunk> {
-  write(chunk: Chunk): boolean;
+/** What a batched writer needs of a sonic-boom destination (pino.destination) in text mode. */
+export interface BatchDestination {
+  write(chunk: string): boolean;
   flush(callback?: (error?: Error) => void): void;
   /** Writes everything buffered before returning (sonic-boom's flushSync). */
   flushSync?(): void;
@@ -24,8 +11,6 @@ export interface BatchDestination<Chunk> {
   once(event: 'close', listener: () => void): unknown;
 }
 
-export const joinText = (chunks: string[]): string => chunks.join('');
-
 // How long lines gather before they go to the destination as one write.
 const BATCH_INTERVAL_MS = 10;
 
@@ -33,24 +18,22 @@ const BATCH_INTERVAL_MS = 10;
  * Collects what is written during BATCH_INTERVAL_MS and hands it to the destination as one
  * write. Each write is measured, copied and queued on its own, and costs a file write, a
  * thread-pool hand-off and a wake-up: per line, or even per event-loop turn, that is over a
- * thousand a second for each of the traffic file and the console. A line reaches the disk at
- * most BATCH_INTERVAL_MS later; on exit pending lines are handed over before pino's final flush.
+ * thousand a second for the console. A line reaches the disk at most BATCH_INTERVAL_MS later;
+ * on exit pending lines are handed over before pino's final flush. (The traffic file has a
+ * writer of its own, append-writer.ts, that writes the records' bytes without joining them.)
  */
-export class BatchedWriter<Chunk extends string | Buffer = string> {
-  #pending: Chunk[] = [];
+export class BatchedWriter {
+  #pending: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #destroyed = false;
 
-  constructor(
-    readonly destination: BatchDestination<Chunk>,
-    private readonly join: (chunks: Chunk[]) => Chunk,
-  ) {
-    handOverOnExit(this);
-    destination.once('close', () => open.delete(this));
+  constructor(readonly destination: BatchDestination) {
+    writeOutOnExit(this);
+    destination.once('close', () => forgetOnExit(this));
   }
 
-  /** pino and the traffic file call this with complete lines (or the pieces of one). */
-  write(chunk: Chunk): boolean {
+  /** pino calls this with complete lines. */
+  write(chunk: string): boolean {
     if (this.#destroyed) return false;
     this.#pending.push(chunk);
     this.#timer ??= setTimeout(this.#writePending, BATCH_INTERVAL_MS).unref();
@@ -95,7 +78,7 @@ export class BatchedWriter<Chunk extends string | Buffer = string> {
     this.#pending = [];
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    open.delete(this);
+    forgetOnExit(this);
     this.destination.destroy();
   }
 
@@ -105,6 +88,6 @@ export class BatchedWriter<Chunk extends string | Buffer = string> {
     const chunks = this.#pending;
     if (chunks.length === 0) return;
     this.#pending = [];
-    this.destination.write(chunks.length === 1 ? (chunks[0] as Chunk) : this.join(chunks));
+    this.destination.write(chunks.length === 1 ? (chunks[0] as string) : chunks.join(''));
   };
 }

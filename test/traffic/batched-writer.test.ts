@@ -2,9 +2,9 @@
 // throws on write, and a pending batch arriving later would crash the proxy.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { BatchedWriter, joinText, type BatchDestination } from '../../src/traffic/batched-writer.js';
+import { BatchedWriter, type BatchDestination } from '../../src/traffic/batched-writer.js';
 
-class FakeDestination extends EventEmitter implements BatchDestination<string> {
+class FakeDestination extends EventEmitter implements BatchDestination {
   readonly written: string[] = [];
   destroyed = false;
   write(chunk: string): boolean {
@@ -24,7 +24,7 @@ const afterBatchInterval = (): Promise<void> => new Promise((resolve) => setTime
 describe('batched writer', () => {
   it('writes what gathered as one batch', async () => {
     const destination = new FakeDestination();
-    const writer = new BatchedWriter(destination, joinText);
+    const writer = new BatchedWriter(destination);
     writer.write('a\n');
     writer.write('b\n');
     await afterBatchInterval();
@@ -33,7 +33,7 @@ describe('batched writer', () => {
 
   it('once destroyed, hands nothing more to its destination: not the pending batch, not later lines, not on exit', async () => {
     const destination = new FakeDestination();
-    const writer = new BatchedWriter(destination, joinText);
+    const writer = new BatchedWriter(destination);
     writer.write('pending\n');
     writer.destroy();
     expect(destination.destroyed).toBe(true);
